@@ -1,0 +1,64 @@
+# Belediye–STK İşbirliği Portalı. `make run` serves the demo; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve install messages migrate seed lint format check clean
+
+## run: set everything up and serve the portal with demo data on http://127.0.0.1:8000 (SQLite)
+run: export DJANGO_DEBUG = 1
+run: install messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## test: run the whole suite (SQLite, or PostgreSQL when DATABASE_URL points to one)
+test: install messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## serve: production-style (gunicorn + whitenoise, DEBUG off); needs DJANGO_SECRET_KEY and hosts
+serve: install messages
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) migrate --noinput
+	$(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+		--access-logfile - --forwarded-allow-ips '*'
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+messages: install
+	DJANGO_DEBUG=1 $(MANAGE) compile_translations
+
+migrate: install
+	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
+
+seed: migrate
+	DJANGO_DEBUG=1 $(MANAGE) seed_demo
+
+## lint / format: ruff
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## lock: re-pin requirements.lock from pyproject.toml
+lock: install
+	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
+	find locale -name '*.mo' -delete

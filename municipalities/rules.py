@@ -1,0 +1,30 @@
+"""Who may do what with municipalities."""
+
+import rules
+
+from portal.access import roles_of
+from portal.rules import is_national_coordinator, is_site_admin
+
+
+@rules.predicate
+def works_for(user, municipality):
+    return municipality is not None and municipality.pk in roles_of(user).municipality_ids
+
+
+@rules.predicate
+def manages(user, municipality):
+    return municipality is not None and municipality.pk in roles_of(user).municipality_manager_ids
+
+
+@rules.predicate
+def coordinates_municipality(user, municipality):
+    return municipality is not None and roles_of(user).coordinates_subregion(
+        municipality.province.subregion_id
+    )
+
+
+rules.add_perm("municipalities.view_municipality", rules.always_allow)
+rules.add_perm(
+    "municipalities.change_municipality_contacts", manages | is_national_coordinator | is_site_admin
+)
+rules.add_perm("municipalities.view_staff", works_for | coordinates_municipality | is_site_admin)

@@ -1,0 +1,50 @@
+"""The public municipality directory."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from municipalities.filters import MunicipalityFilter
+from municipalities.models import Municipality
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def municipality_list(request):
+    """Every municipality, filtered by sub-region, province, kind and a Turkish-aware search."""
+    filterset = MunicipalityFilter(
+        request.GET, queryset=Municipality.objects.with_place().alphabetical()
+    )
+    # An invalid filter value shows the form's error and an empty list, never a 500.
+    queryset = filterset.qs if filterset.is_valid() else Municipality.objects.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    template = "municipalities/municipality_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+def municipality_detail(request, slug):
+    """A municipality's contacts and its place in the hierarchy."""
+    municipality = get_object_or_404(
+        Municipality.objects.select_related(
+            "province__subregion__region", "province__region", "district", "parent"
+        ),
+        slug=slug,
+    )
+    neighbours = (
+        Municipality.objects.filter(province=municipality.province_id)
+        .exclude(pk=municipality.pk)
+        .select_related("district")
+        .order_by("kind", "name_sort")
+    )
+    return render(
+        request,
+        "municipalities/municipality_detail.html",
+        {"municipality": municipality, "neighbours": neighbours},
+    )

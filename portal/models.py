@@ -1,0 +1,135 @@
+"""The portal's own models: the user (email login) and coordinator assignments."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the portal; the email address is the login."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    is_staff = models.BooleanField(
+        _("site administrator"),
+        default=False,
+        help_text=_("Can log in to the administration site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=["tr", "en"]),
+                name="user_preferred_language_known",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class CoordinatorAssignmentQuerySet(models.QuerySet):
+    def national(self):
+        """Assignments that cover the whole country."""
+        return self.filter(subregion__isnull=True)
+
+
+class CoordinatorAssignment(models.Model):
+    """A user coordinates one sub-region, or the whole country when no sub-region is given."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coordinator_assignments",
+        verbose_name=_("user"),
+    )
+    subregion = models.ForeignKey(
+        "municipalities.SubRegion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="coordinator_assignments",
+        verbose_name=_("sub-region"),
+        help_text=_("Leave empty for a national coordinator."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CoordinatorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coordinator assignment")
+        verbose_name_plural = _("coordinator assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "subregion"], name="coordinator_unique_user_subregion"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(subregion__isnull=True),
+                name="coordinator_unique_national_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        if self.subregion_id is None:
+            return _("%(user)s — national coordinator") % {"user": self.user}
+        return _("%(user)s — coordinator of %(subregion)s") % {
+            "user": self.user,
+            "subregion": self.subregion,
+        }
+
+    @property
+    def is_national(self):
+        return self.subregion_id is None

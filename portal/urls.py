@@ -1,0 +1,25 @@
+"""Root URLs: Turkish at the root, English under /en/; health check and admin outside."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("accounts/", include("allauth.urls")),
+    path("municipalities/", include("municipalities.urls")),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = "Belediye–STK İşbirliği Portalı"
+admin.site.site_title = "Belediye–STK"

@@ -1,0 +1,18 @@
+import pytest
+
+from portal.demo import seed_demo
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data of `manage.py seed_demo` (accounts of every role around Erzurum)."""
+    seed_demo(log=lambda *args: None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_static(settings):
+    # Tests render templates without a collected manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

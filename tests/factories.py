@@ -1,0 +1,70 @@
+"""One factory per model (factory_boy). Geography comes from the loaded reference data."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from municipalities.models import Municipality, MunicipalStaff, Province
+from ngos.models import NGO, LegalForm, Membership
+from portal.models import CoordinatorAssignment, User
+from portal.turkish import tr_slugify
+
+PASSWORD = "test-pass-2025"  # noqa: S105 (test fixture)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name", locale="tr_TR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+        if create:
+            self.save()
+
+
+class NGOFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NGO
+
+    name = factory.Sequence(lambda n: f"Örnek Dayanışma Derneği {n}")
+    slug = factory.LazyAttribute(lambda o: tr_slugify(o.name))
+    legal_form = LegalForm.ASSOCIATION
+    province = factory.LazyFunction(lambda: Province.objects.get(plate=25))
+    status = NGO.Status.VERIFIED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    ngo = factory.SubFactory(NGOFactory)
+    role = Membership.Role.MEMBER
+
+
+class MunicipalStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MunicipalStaff
+
+    user = factory.SubFactory(UserFactory)
+    municipality = factory.LazyFunction(
+        lambda: Municipality.objects.get(province=25, kind=Municipality.Kind.METROPOLITAN)
+    )
+    role = MunicipalStaff.Role.STAFF
+
+
+class CoordinatorAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoordinatorAssignment
+
+    user = factory.SubFactory(UserFactory)
+    subregion = None

@@ -1,0 +1,113 @@
+import pytest
+
+from portal.turkish import search_key, sort_key, tr_lower, tr_slugify, tr_title, tr_upper
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("İSTANBUL", "istanbul"),
+        ("IŞIK", "ışık"),
+        ("IĞDIR", "ığdır"),
+        ("Çorum", "çorum"),
+        ("i\u0307nli\u0307ce", "inlice"),
+    ],
+)
+def test_tr_lower_follows_turkish_rules(text, expected):
+    assert tr_lower(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("istanbul", "İSTANBUL"), ("ılgaz", "ILGAZ"), ("şile", "ŞİLE")]
+)
+def test_tr_upper_follows_turkish_rules(text, expected):
+    assert tr_upper(text) == expected
+
+
+def test_tr_title_capitalises_dotted_and_dotless_i():
+    assert tr_title("işıklar ılıca") == "İşıklar Ilıca"
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("sanliurfa", "Şanlıurfa"),
+        ("ISTANBUL", "İstanbul"),
+        ("istanbul", "İstanbul"),
+        ("İSTANBUL", "İstanbul"),
+        ("corum", "Çorum"),
+        ("igdir", "Iğdır"),
+        ("GUMUSHANE", "Gümüşhane"),
+        ("mugla", "Muğla"),
+        ("kahramanmaras", "Kahramanmaraş"),
+    ],
+)
+def test_search_key_lets_ascii_typing_find_turkish_names(typed, name):
+    assert search_key(typed) == search_key(name)
+
+
+def test_search_key_is_a_substring_of_longer_names():
+    assert search_key("urfa") in search_key("Şanlıurfa Büyükşehir Belediyesi")
+
+
+def test_search_key_folds_punctuation_and_spaces():
+    assert search_key("  Trakya–Güney   Marmara ") == "trakya guney marmara"
+
+
+def test_sort_key_orders_by_the_turkish_alphabet():
+    names = [
+        "Zonguldak",
+        "Çorum",
+        "Ceyhan",
+        "İzmir",
+        "Iğdır",
+        "Ödemiş",
+        "Ordu",
+        "Şile",
+        "Sinop",
+        "Ünye",
+        "Uşak",
+        "Ağrı",
+        "Afyon",
+        "Gümüşhane",
+        "Giresun",
+        "ılıca",
+        "İnebolu",
+    ]
+    assert sorted(names, key=sort_key) == [
+        "Afyon",
+        "Ağrı",
+        "Ceyhan",
+        "Çorum",
+        "Giresun",
+        "Gümüşhane",
+        "Iğdır",
+        "ılıca",
+        "İnebolu",
+        "İzmir",
+        "Ordu",
+        "Ödemiş",
+        "Sinop",
+        "Şile",
+        "Uşak",
+        "Ünye",
+        "Zonguldak",
+    ]
+
+
+def test_sort_key_ignores_case_and_puts_shorter_words_first():
+    assert sort_key("ÇORUM") == sort_key("çorum")
+    assert sorted(["Akarca", "Ak Şehir", "Ak"], key=sort_key) == ["Ak", "Ak Şehir", "Akarca"]
+
+
+def test_sort_key_uses_only_characters_every_collation_orders_alike():
+    key = sort_key("Kılıçarslan 2. Mahalle")
+    assert set(key) <= set("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("Işık Çayı", "isik-cayi"), ("Şanlıurfa", "sanliurfa"), ("Ağrı Dağı", "agri-dagi")],
+)
+def test_tr_slugify_keeps_every_letter(text, slug):
+    assert tr_slugify(text) == slug
