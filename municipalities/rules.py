@@ -28,3 +28,7 @@ rules.add_perm(
     "municipalities.change_municipality_contacts", manages | is_national_coordinator | is_site_admin
 )
 rules.add_perm("municipalities.view_staff", works_for | coordinates_municipality | is_site_admin)
+# Managers invite colleagues; coordinators of the municipality's sub-region (and site
+# administrators) appoint the first manager.
+rules.add_perm("municipalities.invite_staff", manages | is_site_admin)
+rules.add_perm("municipalities.appoint_manager", coordinates_municipality | is_site_admin)

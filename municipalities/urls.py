@@ -5,5 +5,6 @@ from municipalities import views
 app_name = "municipalities"
 urlpatterns = [
     path("", views.municipality_list, name="list"),
+    path("places/", views.place_options, name="place_options"),
     path("<slug:slug>/", views.municipality_detail, name="detail"),
 ]

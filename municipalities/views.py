@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from municipalities.filters import MunicipalityFilter
-from municipalities.models import Municipality
+from municipalities.models import District, Municipality
 
 PAGE_SIZE = 25
 
@@ -47,4 +47,27 @@ def municipality_detail(request, slug):
         request,
         "municipalities/municipality_detail.html",
         {"municipality": municipality, "neighbours": neighbours},
+    )
+
+
+@require_GET
+def place_options(request):
+    """The district and municipality options of a province (htmx swaps them into a form)."""
+    try:
+        province_id = int(request.GET.get("province", ""))
+    except ValueError:
+        province_id = None
+    target = request.GET.get("municipality_target", "id_municipality")
+    if not target.replace("_", "").replace("-", "").isalnum():
+        target = "id_municipality"
+    return render(
+        request,
+        "municipalities/place_options.html",
+        {
+            "districts": District.objects.filter(province_id=province_id).order_by("name_sort"),
+            "municipalities": Municipality.objects.filter(province_id=province_id).order_by(
+                "kind", "name_sort"
+            ),
+            "municipality_target": target,
+        },
     )

@@ -1,12 +1,20 @@
-"""Civil society organisations (STK) and the people who act for them."""
+"""Civil society organisations (STK), the people who act for them, and what they can offer when a
+disaster strikes."""
+
+import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import TurkishNamed, TurkishNamedQuerySet
 from portal.access import roles_of
+from portal.choices import HazardScope
 
 
 class LegalForm(models.TextChoices):
@@ -20,11 +28,52 @@ class LegalForm(models.TextChoices):
     PLATFORM = "platform", _("Platform or initiative")
 
 
+# Legal forms that have a public registry number (DERBİS for associations and their federations
+# and confederations, VGM for foundations); the others may leave it empty.
+REGISTERED_FORMS = {
+    LegalForm.ASSOCIATION,
+    LegalForm.FOUNDATION,
+    LegalForm.FEDERATION,
+    LegalForm.CONFEDERATION,
+}
+
+
 class VerificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending verification")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
+
+
+class Taxonomy(TurkishNamed):
+    """An editable list entry with a stable code, a Turkish name and an English name."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TurkishNamedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name_sort"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """The name in the language of the current request."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
+
+
+class ActivityField(Taxonomy):
+    """A field of activity of NGOs (education, disaster and emergency, hemşehri, …)."""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("field of activity")
+        verbose_name_plural = _("fields of activity")
 
 
 class NGOQuerySet(TurkishNamedQuerySet):
@@ -43,11 +92,27 @@ class NGOQuerySet(TurkishNamedQuerySet):
             visible |= Q(province__subregion_id__in=roles.subregion_ids)
         return self.filter(visible)
 
+    def administered_by(self, user):
+        """The NGOs where the user is an administrator."""
+        return self.filter(pk__in=roles_of(user).ngo_admin_ids)
+
+    def coordinated_by(self, user):
+        """The NGOs in the sub-regions the user coordinates (all for national coordinators)."""
+        roles = roles_of(user)
+        if roles.is_national_coordinator or roles.is_site_admin:
+            return self
+        return self.filter(province__subregion_id__in=roles.subregion_ids)
+
+    def with_place(self):
+        """Join what a list shows beside each NGO: province, sub-region, district."""
+        return self.select_related("province__subregion", "district")
+
 
 class NGO(TurkishNamed):
     """A non-governmental organisation registered in the portal."""
 
     Status = VerificationStatus
+    LegalForm = LegalForm
 
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices)
@@ -56,6 +121,12 @@ class NGO(TurkishNamed):
         max_length=40,
         blank=True,
         help_text=_("DERBİS number for associations, VGM number for foundations."),
+    )
+    founding_year = models.PositiveSmallIntegerField(
+        _("founding year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     province = models.ForeignKey(
         "municipalities.Province",
@@ -78,6 +149,32 @@ class NGO(TurkishNamed):
         blank=True,
         related_name="ngos",
         verbose_name=_("Municipality it mainly works with"),
+        help_text=_("Defaults to the municipality of the district."),
+    )
+    activity_fields = models.ManyToManyField(
+        ActivityField, blank=True, related_name="ngos", verbose_name=_("fields of activity")
+    )
+    members_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
+    volunteers_count = models.PositiveIntegerField(_("number of volunteers"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    description = models.TextField(_("description"), max_length=3000, blank=True)
+    contacts_public = models.BooleanField(
+        _("show contact details publicly"),
+        default=False,
+        help_text=_(
+            "When off, the organisation's email, phone and address are shown only to "
+            "municipal staff and coordinators."
+        ),
+    )
+    afad_accredited = models.BooleanField(_("AFAD accredited"), default=False)
+    afad_group = models.CharField(
+        _("AFAD accreditation group"),
+        max_length=120,
+        blank=True,
+        help_text=_("For example: search and rescue, medium level."),
     )
     status = models.CharField(
         _("verification status"),
@@ -85,7 +182,22 @@ class NGO(TurkishNamed):
         choices=VerificationStatus.choices,
         default=VerificationStatus.PENDING,
     )
+    status_reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why the NGO was rejected or suspended; shown to the NGO."),
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NGOQuerySet.as_manager()
 
@@ -105,7 +217,29 @@ class NGO(TurkishNamed):
             models.CheckConstraint(
                 condition=Q(status__in=VerificationStatus.values), name="ngo_status_known"
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["rejected", "suspended"]) | ~Q(status_reason=""),
+                name="ngo_reason_when_rejected_or_suspended",
+            ),
+            models.CheckConstraint(
+                condition=Q(afad_accredited=True, afad_group__gt="")
+                | Q(afad_accredited=False, afad_group=""),
+                name="ngo_afad_group_iff_accredited",
+            ),
+            models.CheckConstraint(
+                condition=Q(founding_year__isnull=True)
+                | Q(founding_year__gte=1800, founding_year__lte=2100),
+                name="ngo_founding_year_plausible",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "province"], name="ngo_status_province")]
+
+    def get_absolute_url(self):
+        return reverse("ngos:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_verified(self):
+        return self.status == VerificationStatus.VERIFIED
 
 
 class Membership(models.Model):
@@ -139,3 +273,149 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.ngo} ({self.get_role_display()})"
+
+
+class JoinRequest(models.Model):
+    """A user asks to join an existing NGO; one of its administrators approves or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ngo_join_requests",
+        verbose_name=_("user"),
+    )
+    ngo = models.ForeignKey(
+        NGO, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("NGO")
+    )
+    message = models.TextField(_("message to the administrators"), max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "ngo"],
+                condition=Q(status="pending"),
+                name="join_request_one_pending_per_user_ngo",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "refused", "withdrawn"]),
+                name="join_request_status_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.ngo} ({self.get_status_display()})"
+
+
+class CapabilityKind(models.TextChoices):
+    SEARCH_AND_RESCUE = "search_rescue", _("Search and rescue")
+    FIRST_AID = "first_aid", _("First aid")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
+    SHELTER = "shelter", _("Shelter")
+    FOOD_WATER = "food_water", _("Food and water")
+    LOGISTICS = "logistics", _("Logistics and vehicles")
+    TRANSLATION = "translation", _("Translation")
+    VOLUNTEERS = "volunteers", _("Volunteers")
+    EQUIPMENT = "equipment", _("Equipment")
+    FUNDRAISING = "fundraising", _("Fund-raising")
+    OTHER = "other", _("Other")
+
+
+class CapacityUnit(models.TextChoices):
+    PEOPLE = "people", _("people")
+    TEAMS = "teams", _("teams")
+    VEHICLES = "vehicles", _("vehicles")
+    BEDS = "beds", _("beds")
+    TENTS = "tents", _("tents")
+    MEALS_PER_DAY = "meals_per_day", _("meals per day")
+    LITRES_PER_DAY = "litres_per_day", _("litres per day")
+    TONNES = "tonnes", _("tonnes")
+    PIECES = "pieces", _("pieces")
+    LIRAS = "liras", _("Turkish liras")
+
+
+class CapabilityQuerySet(models.QuerySet):
+    def searchable(self):
+        """Capabilities of verified NGOs: the only ones municipalities search."""
+        return self.filter(ngo__status=VerificationStatus.VERIFIED)
+
+
+class Capability(models.Model):
+    """What an NGO can contribute for a hazard, how much, and in which provinces."""
+
+    Kind = CapabilityKind
+
+    ngo = models.ForeignKey(
+        NGO, on_delete=models.CASCADE, related_name="capabilities", verbose_name=_("NGO")
+    )
+    kind = models.CharField(_("capability"), max_length=20, choices=CapabilityKind.choices)
+    hazard = models.CharField(
+        _("hazard"), max_length=12, choices=HazardScope.choices, default=HazardScope.ANY
+    )
+    quantity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=CapacityUnit.choices)
+    provinces = models.ManyToManyField(
+        "municipalities.Province",
+        related_name="capabilities",
+        verbose_name=_("provinces it can serve"),
+    )
+    notes = models.TextField(_("notes"), max_length=1000, blank=True)
+    last_confirmed = models.DateField(_("last confirmed"), default=datetime.date.today)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CapabilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disaster capability")
+        verbose_name_plural = _("disaster capabilities")
+        ordering = ["kind", "hazard"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ngo", "kind", "hazard"], name="capability_unique_kind_hazard"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=10_000_000),
+                name="capability_quantity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=CapabilityKind.values), name="capability_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(hazard__in=HazardScope.values), name="capability_hazard_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__in=CapacityUnit.values), name="capability_unit_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ngo} — {self.get_kind_display()} ({self.get_hazard_display()})"
+
+    @property
+    def is_stale(self):
+        """Not confirmed for more than six months."""
+        return (timezone.localdate() - self.last_confirmed).days > 182

@@ -133,3 +133,113 @@ class CoordinatorAssignment(models.Model):
     @property
     def is_national(self):
         return self.subregion_id is None
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Invitations not yet accepted, revoked or expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation for one email address to join an NGO or a municipality.
+
+    Exactly one of ``ngo`` and ``municipality`` is set; the role is that organisation's role
+    (NGO: admin/member; municipality: staff/manager).
+    """
+
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    ngo = models.ForeignKey(
+        "ngos.NGO",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("NGO"),
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("municipality"),
+    )
+    role = models.CharField(_("role"), max_length=10)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    ngo__isnull=False, municipality__isnull=True, role__in=["admin", "member"]
+                )
+                | Q(ngo__isnull=True, municipality__isnull=False, role__in=["staff", "manager"]),
+                name="invitation_one_organisation_and_its_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.ngo or self.municipality}"
+
+    @property
+    def organisation(self):
+        return self.ngo or self.municipality
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class ExportLog(models.Model):
+    """A record of every export of personal or contact data: who, when, what, with which filter."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="exports",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    kind = models.CharField(_("what was exported"), max_length=60)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.kind}"

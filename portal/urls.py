@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
+    path("ngos/", include("ngos.urls")),
     prefix_default_language=False,
 )
 

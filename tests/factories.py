@@ -1,7 +1,10 @@
 """One factory per model (factory_boy). Geography comes from the loaded reference data."""
 
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province
 from ngos.models import NGO, LegalForm, Membership
@@ -68,3 +71,50 @@ class CoordinatorAssignmentFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     subregion = None
+
+
+class ActivityFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ngos.ActivityField"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"alan-{n}")
+    name = factory.Sequence(lambda n: f"Faaliyet alanı {n}")
+    name_en = factory.Sequence(lambda n: f"Field {n}")
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ngos.JoinRequest"
+
+    user = factory.SubFactory(UserFactory)
+    ngo = factory.SubFactory(NGOFactory)
+
+
+class CapabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ngos.Capability"
+        skip_postgeneration_save = True
+
+    ngo = factory.SubFactory(NGOFactory)
+    kind = "search_rescue"
+    hazard = "earthquake"
+    quantity = 10
+    unit = "people"
+
+    @factory.post_generation
+    def provinces(self, create, extracted, **kwargs):
+        if create:
+            self.provinces.set(extracted if extracted is not None else [self.ngo.province])
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.Invitation"
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    token = factory.Sequence(lambda n: f"token-{n:08d}")
+    ngo = factory.SubFactory(NGOFactory)
+    role = "member"
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))

@@ -1,0 +1,1 @@
+"""Writes on NGOs, split by workflow: profile, membership, verification, capabilities, imports."""

@@ -1,0 +1,119 @@
+"""Creating and keeping an NGO's profile."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from municipalities.models import Municipality
+from ngos.models import NGO, ActivityField, Membership
+from portal.access import forget_roles
+from portal.turkish import tr_slugify
+
+# Paths under /ngos/ that an NGO's slug must never take.
+RESERVED_SLUGS = {
+    "register",
+    "verification",
+    "capabilities",
+    "import",
+    "join",
+    "invitations",
+    "export",
+    "new",
+    "search",
+    "options",
+}
+
+
+def ngo_unique_slug(name: str, *, exclude_pk=None) -> str:
+    """A slug from the name that keeps every Turkish letter and is not taken or reserved."""
+    base = tr_slugify(name)[:200] or "stk"
+    taken = set(
+        NGO.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken or slug in RESERVED_SLUGS:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def default_municipality(province, district):
+    """The municipality serving a district: its own district municipality where it has one,
+    otherwise the metropolitan or provincial municipality of the province."""
+    if district is not None and not district.is_central:
+        found = Municipality.objects.filter(
+            kind=Municipality.Kind.DISTRICT, district=district
+        ).first()
+        if found:
+            return found
+    return Municipality.objects.filter(
+        province=province,
+        kind__in=[Municipality.Kind.METROPOLITAN, Municipality.Kind.PROVINCIAL],
+    ).first()
+
+
+@transaction.atomic
+def ngo_register(*, user, form) -> NGO:
+    """Create an NGO from a valid NGOForm; the user becomes its administrator; it awaits
+    verification. Side effects: inserts the NGO, its fields of activity and a Membership."""
+    ngo = form.save(commit=False)
+    ngo.slug = ngo_unique_slug(ngo.name)
+    ngo.status = NGO.Status.PENDING
+    if ngo.municipality is None:
+        ngo.municipality = default_municipality(ngo.province, ngo.district)
+    ngo.save()
+    form.save_m2m()
+    Membership.objects.create(user=user, ngo=ngo, role=Membership.Role.ADMIN)
+    forget_roles(user)
+    return ngo
+
+
+@transaction.atomic
+def ngo_update_profile(*, ngo, form) -> NGO:
+    """Save an edited profile; the municipality follows the district when left empty."""
+    ngo = form.save(commit=False)
+    if ngo.municipality is None:
+        ngo.municipality = default_municipality(ngo.province, ngo.district)
+    ngo.updated_at = timezone.now()
+    ngo.save()
+    form.save_m2m()
+    return ngo
+
+
+# The default fields of activity: (code, Turkish name, English name).
+DEFAULT_ACTIVITY_FIELDS = [
+    ("afet-acil-durum", "Afet ve acil durum", "Disaster and emergency"),
+    ("egitim", "Eğitim", "Education"),
+    ("saglik", "Sağlık", "Health"),
+    ("sosyal-hizmetler", "Sosyal hizmetler ve yardımlaşma", "Social services and solidarity"),
+    ("engelli", "Engelli hakları", "Disability"),
+    ("yasli", "Yaşlılar", "Elderly"),
+    ("kadin", "Kadın", "Women"),
+    ("cocuk-genclik", "Çocuk ve gençlik", "Children and youth"),
+    ("multeci-gocmen", "Mülteciler ve göçmenler", "Refugees and migrants"),
+    ("kultur-sanat", "Kültür ve sanat", "Culture and arts"),
+    ("spor", "Spor", "Sport"),
+    ("cevre", "Çevre ve doğa", "Environment and nature"),
+    ("hayvan-haklari", "Hayvan hakları", "Animal welfare"),
+    ("hemsehri", "Hemşehri dayanışması", "Hometown (hemşehri) solidarity"),
+    ("mesleki", "Mesleki dayanışma", "Professional"),
+    ("dini-hayir", "Dini ve hayır amaçlı", "Religious and charitable"),
+    ("kent-katilim", "Kent ve katılım", "Urban life and participation"),
+    ("insan-haklari", "İnsan hakları", "Human rights"),
+    ("ekonomi-istihdam", "Ekonomik kalkınma ve istihdam", "Economic development and employment"),
+    ("tarim-kirsal", "Tarım ve kırsal kalkınma", "Agriculture and rural development"),
+]
+
+
+def activity_fields_load() -> int:
+    """Create the default fields of activity that are missing (by code); returns how many."""
+    existing = set(ActivityField.objects.values_list("code", flat=True))
+    new = []
+    for order, (code, name, name_en) in enumerate(DEFAULT_ACTIVITY_FIELDS, start=1):
+        if code not in existing:
+            field = ActivityField(code=code, name=name, name_en=name_en, order=order)
+            field.set_name_keys()
+            new.append(field)
+    ActivityField.objects.bulk_create(new)
+    return len(new)

@@ -1,0 +1,3 @@
+"""Placeholder until filled."""
+
+urlpatterns = []
