@@ -26,7 +26,7 @@ serve: install messages
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) migrate --noinput
 	$(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
-		--access-logfile - --forwarded-allow-ips '*'
+		--timeout 60 --access-logfile - --forwarded-allow-ips '*'
 
 install: $(BIN)/.installed
 

@@ -103,6 +103,17 @@ class NGOQuerySet(TurkishNamedQuerySet):
             return self
         return self.filter(province__subregion_id__in=roles.subregion_ids)
 
+    def acting_for(self, user):
+        """NGOs the user may act for: their own NGOs, plus (for assisted entry) every NGO in the
+        sub-regions they coordinate (all for national coordinators)."""
+        roles = roles_of(user)
+        if roles.is_national_coordinator:
+            return self
+        scope = Q(pk__in=roles.ngo_ids)
+        if roles.subregion_ids:
+            scope |= Q(province__subregion_id__in=roles.subregion_ids)
+        return self.filter(scope)
+
     def with_place(self):
         """Join what a list shows beside each NGO: province, sub-region, district."""
         return self.select_related("province__subregion", "district")

@@ -4,11 +4,14 @@ Idempotent: every row is looked up by a natural key (email, slug) before it is c
 it twice changes nothing. Later features add their own stages to ``STAGES``.
 """
 
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
-from ngos.models import NGO, LegalForm, Membership
+from ngos.models import NGO, ActivityField, Capability, LegalForm, Membership
 from portal.models import CoordinatorAssignment, User
 from portal.turkish import tr_slugify
 
@@ -147,9 +150,46 @@ def seed_ngos():
                 "district": district,
                 "municipality": _municipality_for(province, district),
                 "status": status,
+                "email": f"bilgi@{tr_slugify(name)[:40]}.org.tr",
+                "phone": f"0 {400 + plate} 000 00 {len(ngos):02d}",
+                "contacts_public": status == NGO.Status.VERIFIED and len(ngos) % 2 == 0,
             },
         )
         ngos[name] = ngo
+    erzurum = Province.objects.get(plate=ERZURUM)
+    erzurum_kars = list(erzurum.subregion.provinces.all())
+    details = {
+        "Erzurum Dadaşlar Dayanışma Derneği": (
+            ["hemsehri", "sosyal-hizmetler"],
+            [
+                ("food_water", "any", 800, "meals_per_day", [erzurum]),
+                ("volunteers", "earthquake", 150, "people", erzurum_kars),
+            ],
+        ),
+        "Palandöken Arama Kurtarma Derneği": (
+            ["afet-acil-durum"],
+            [
+                ("search_rescue", "earthquake", 35, "people", erzurum_kars),
+                ("first_aid", "any", 20, "people", [erzurum]),
+            ],
+        ),
+        "Erzurum Engelsiz Yaşam Vakfı": (
+            ["engelli"],
+            [("shelter", "earthquake", 40, "beds", [erzurum])],
+        ),
+        "Kars Kadın Girişimciler Derneği": (["kadin", "ekonomi-istihdam"], []),
+    }
+    fields = {f.code: f for f in ActivityField.objects.all()}
+    for name, (field_codes, capabilities) in details.items():
+        ngo = ngos[name]
+        if ngo.capabilities.exists() or ngo.activity_fields.exists():
+            continue
+        ngo.activity_fields.set([fields[code] for code in field_codes])
+        for kind, hazard, quantity, unit, provinces in capabilities:
+            capability = Capability.objects.create(
+                ngo=ngo, kind=kind, hazard=hazard, quantity=quantity, unit=unit
+            )
+            capability.provinces.set(provinces)
     for email, ngo_name, role in [
         ("ngo@demo.test", "Erzurum Dadaşlar Dayanışma Derneği", Membership.Role.ADMIN),
         ("ngo-member@demo.test", "Erzurum Dadaşlar Dayanışma Derneği", Membership.Role.MEMBER),
@@ -161,7 +201,341 @@ def seed_ngos():
         )
 
 
-STAGES = [seed_accounts, seed_ngos]
+# Themes of the directory's NGOs: (name pattern, legal form, fields of activity, capabilities as
+# (kind, hazard, quantity, unit)). "{place}" is the province or district name.
+NGO_THEMES = [
+    (
+        "{place} Arama Kurtarma Derneği",
+        LegalForm.ASSOCIATION,
+        ["afet-acil-durum"],
+        [("search_rescue", "earthquake", 40, "people"), ("first_aid", "any", 25, "people")],
+    ),
+    (
+        "{place} Gençlik ve Spor Kulübü Derneği",
+        LegalForm.ASSOCIATION,
+        ["spor", "cocuk-genclik"],
+        [("volunteers", "any", 120, "people")],
+    ),
+    (
+        "{place} Kadın Dayanışma Derneği",
+        LegalForm.ASSOCIATION,
+        ["kadin", "sosyal-hizmetler"],
+        [("psychosocial", "earthquake", 15, "people"), ("food_water", "any", 500, "meals_per_day")],
+    ),
+    (
+        "{place} Eğitim ve Kültür Vakfı",
+        LegalForm.FOUNDATION,
+        ["egitim", "kultur-sanat"],
+        [("shelter", "flood", 60, "beds")],
+    ),
+    (
+        "{place} Hemşehri Dernekleri Federasyonu",
+        LegalForm.FEDERATION,
+        ["hemsehri"],
+        [("logistics", "any", 8, "vehicles"), ("fundraising", "any", 250000, "liras")],
+    ),
+    ("{place} Engelliler Derneği", LegalForm.ASSOCIATION, ["engelli", "sosyal-hizmetler"], []),
+    (
+        "{place} Doğa ve Çevre Derneği",
+        LegalForm.ASSOCIATION,
+        ["cevre"],
+        [("equipment", "fire", 30, "pieces"), ("volunteers", "fire", 45, "people")],
+    ),
+    (
+        "{place} Tarımsal Kalkınma Kooperatifi",
+        LegalForm.COOPERATIVE,
+        ["tarim-kirsal"],
+        [("food_water", "drought", 20000, "litres_per_day")],
+    ),
+]
+
+
+def seed_directory():
+    """Verified NGOs in every sub-region (five each), with fields and disaster capabilities."""
+    fields = {f.code: f for f in ActivityField.objects.all()}
+    subregions = SubRegion.objects.prefetch_related("provinces__districts").order_by("code")
+    theme_index = 0
+    for subregion in subregions:
+        provinces = sorted(
+            subregion.provinces.all(), key=lambda p: p.plate != subregion.host_province_id
+        )
+        for n in range(5):
+            province = provinces[n % len(provinces)]
+            districts = sorted(
+                (d for d in province.districts.all() if not d.is_central),
+                key=lambda d: -(d.population or 0),
+            ) or list(province.districts.all())
+            district = districts[n % len(districts)] if n % 2 else None
+            place = district.name if district else province.name
+            pattern, form, field_codes, capabilities = NGO_THEMES[theme_index % len(NGO_THEMES)]
+            theme_index += 1
+            name = pattern.format(place=place)
+            registry = (
+                f"{province.plate:02d}-{theme_index:03d}-{100 + n}"
+                if form in (LegalForm.ASSOCIATION, LegalForm.FOUNDATION, LegalForm.FEDERATION)
+                else ""
+            )
+            accredited = any(kind == "search_rescue" for kind, *_ in capabilities)
+            ngo, created = NGO.objects.get_or_create(
+                slug=tr_slugify(name),
+                defaults={
+                    "name": name,
+                    "legal_form": form,
+                    "registry_number": registry,
+                    "province": province,
+                    "district": district,
+                    "municipality": _municipality_for(province, district),
+                    "status": NGO.Status.VERIFIED,
+                    "founding_year": 1975 + (theme_index * 7) % 48,
+                    "members_count": 40 + (theme_index * 37) % 900,
+                    "volunteers_count": 10 + (theme_index * 13) % 300,
+                    "contacts_public": theme_index % 3 != 0,
+                    "email": f"iletisim@{tr_slugify(name)[:40]}.org.tr",
+                    "phone": f"0 {400 + province.plate} 000 {theme_index:02d} {n:02d}",
+                    "afad_accredited": accredited,
+                    "afad_group": "Arama kurtarma — orta seviye" if accredited else "",
+                    "description": (
+                        f"{name}, {province.name} ilinde yerel halkla birlikte çalışan bir "
+                        "sivil toplum kuruluşudur."
+                    ),
+                },
+            )
+            if not created:
+                continue
+            ngo.activity_fields.set([fields[code] for code in field_codes if code in fields])
+            for kind, hazard, quantity, unit in capabilities:
+                capability = Capability.objects.create(
+                    ngo=ngo, kind=kind, hazard=hazard, quantity=quantity, unit=unit
+                )
+                capability.provinces.set(subregion.provinces.all())
+
+
+# (category code, title, description, what the NGO offers)
+EXPECTATION_POOL = [
+    (
+        "AFET-DEP-HAZ",
+        "Mahalle afet gönüllüsü eğitimleri",
+        "Mahallelerde yılda iki kez temel afet bilinci ve ilk yardım eğitimi düzenlenmesini, "
+        "toplanma alanlarının tabelalarla işaretlenmesini bekliyoruz.",
+        "Eğitmen gönüllülerimizle eğitimlere destek veririz.",
+    ),
+    (
+        "AFET-DEP-MUD",
+        "Afet anında STK'larla ortak koordinasyon masası",
+        "Afet koordinasyon merkezinde STK'lara ayrılmış bir masa ve ortak iletişim kanalı "
+        "kurulmasını istiyoruz.",
+        "Arama kurtarma ekibimizi masaya bağlarız.",
+    ),
+    (
+        "AFET-DEP-RISK",
+        "Okul ve dernek binalarının deprem dayanıklılık taraması",
+        "Dernek lokallerinin ve sık kullanılan binaların deprem dayanıklılığının "
+        "belediye mühendislerince taranmasını bekliyoruz.",
+        "",
+    ),
+    (
+        "AFET-SEL-RISK",
+        "Dere yataklarının temizlenmesi",
+        "Her bahar öncesi dere yataklarının ve menfezlerin temizlenmesini, taşkın riskli "
+        "sokakların haritalanmasını istiyoruz.",
+        "Gönüllülerimizle temizlik kampanyası yaparız.",
+    ),
+    (
+        "AFET-YAN-HAZ",
+        "Orman yangınlarına karşı gönüllü ekipman deposu",
+        "Yangın sezonu öncesi gönüllüler için ekipman deposu ve eğitim verilmesini talep ediyoruz.",
+        "Eğitimli 30 gönüllü sağlarız.",
+    ),
+    (
+        "AFET-KUR-RISK",
+        "Yağmur suyu hasadı için destek",
+        "Kamu binalarında ve parklarda yağmur suyu toplama sistemleri kurulmasını bekliyoruz.",
+        "",
+    ),
+    (
+        "MEKAN-SALON",
+        "Toplantı salonlarının ücretsiz kullanımı",
+        "Belediyeye ait salonların ayda en az iki kez STK toplantılarına ücretsiz açılmasını "
+        "bekliyoruz.",
+        "Etkinliklerimizi herkese açık düzenleriz.",
+    ),
+    (
+        "MEKAN-OFIS",
+        "Dernek merkezi için yer tahsisi",
+        "Kira yükü nedeniyle faaliyetlerimizi sürdürmekte zorlanıyoruz; uygun bir mekânın "
+        "tahsis edilmesini talep ediyoruz.",
+        "Mekânı diğer STK'larla paylaşırız.",
+    ),
+    (
+        "DESTEK-HIBE",
+        "STK projelerine küçük hibe programı",
+        "Yerel STK projeleri için şeffaf kriterlerle yıllık küçük hibe programı açılmasını "
+        "istiyoruz.",
+        "",
+    ),
+    (
+        "DESTEK-AYNI",
+        "Etkinlikler için araç ve ses sistemi desteği",
+        "Yılda birkaç etkinlik için belediye araçlarının ve ses sisteminin kullandırılmasını "
+        "bekliyoruz.",
+        "",
+    ),
+    (
+        "ALTYAPI-ERISIM",
+        "Kaldırımların engelli erişimine uygun hale getirilmesi",
+        "Merkezdeki kaldırım rampalarının ve hissedilebilir yüzeylerin tamamlanmasını istiyoruz.",
+        "Erişilebilirlik denetimine gönüllü katılırız.",
+    ),
+    (
+        "SOSYAL-YASLI-ENGELLI",
+        "Yaşlılara evde bakım ziyaretleri",
+        "Yalnız yaşayan yaşlılar için düzenli evde bakım ve sosyal ziyaret programı bekliyoruz.",
+        "Ziyaretlere gönüllü göndeririz.",
+    ),
+    (
+        "SOSYAL-YOKSULLUK",
+        "Gıda bankasının STK'larla ortak yönetimi",
+        "Gıda bankasının ihtiyaç listelerinin STK'larla paylaşılmasını ve dağıtımın ortak "
+        "planlanmasını istiyoruz.",
+        "Dağıtım gönüllüleri sağlarız.",
+    ),
+    (
+        "KULTUR-ETKINLIK",
+        "Yerel kültür festivaline STK katılımı",
+        "Kent festivallerinde STK'lara tanıtım alanı ayrılmasını bekliyoruz.",
+        "",
+    ),
+    (
+        "SPOR-GENCLIK",
+        "Gençlik merkezinde akşam programları",
+        "Gençlik merkezinin akşam saatlerinde açık olmasını ve STK'larla ortak program "
+        "yapılmasını istiyoruz.",
+        "Atölyeler düzenleriz.",
+    ),
+    (
+        "CEVRE-ATIK",
+        "Mahallelerde geri dönüşüm noktaları",
+        "Her mahallede ayrıştırılmış atık toplama noktası kurulmasını bekliyoruz.",
+        "",
+    ),
+    (
+        "KATILIM-KENTKONSEYI",
+        "Kent konseyi çalışma gruplarına katılım",
+        "Kent konseyi çalışma gruplarına STK'ların düzenli davet edilmesini istiyoruz.",
+        "",
+    ),
+    (
+        "ILETISIM-ISTISARE",
+        "Üç ayda bir STK istişare toplantısı",
+        "Belediye başkanı ve birim müdürleriyle üç ayda bir STK istişare toplantısı "
+        "yapılmasını bekliyoruz.",
+        "Gündem önerilerimizi önceden iletiriz.",
+    ),
+    (
+        "ILETISIM-YANIT",
+        "Başvurulara 30 gün içinde yanıt",
+        "STK başvurularına en geç 30 gün içinde yazılı yanıt verilmesini istiyoruz.",
+        "",
+    ),
+    (
+        "KAPASITE-EGITIM",
+        "Proje yazma eğitimi",
+        "STK'lara proje yazma ve hibe başvurusu eğitimi verilmesini bekliyoruz.",
+        "",
+    ),
+    (
+        "HEMSEHRI-ISBIRLIGI",
+        "Hemşehri derneklerinin şehir tanıtımına katılımı",
+        "Şehir tanıtım etkinliklerinde hemşehri derneklerine görev verilmesini istiyoruz.",
+        "Büyükşehirlerdeki üyelerimizi seferber ederiz.",
+    ),
+]
+
+
+def seed_survey():
+    """An open national campaign with submissions from most NGOs (a few left as drafts)."""
+    from surveys.models import Campaign, Category, Expectation, Submission, SubmissionRevision
+    from surveys.taxonomy import taxonomy_load
+
+    taxonomy_load()
+    campaign, created = Campaign.objects.get_or_create(
+        code="2025",
+        defaults={
+            "title": "2025 Beş Beklenti Anketi",
+            "instructions": (
+                "Derneğinizin ya da vakfınızın belediyelerden en önemli beş talep ve beklentisini "
+                "önem sırasına göre yazınız. Her beklentiyi ilgili belediyeye yöneltiniz; "
+                "afetlerle ilgili beklentilerde tehlike türünü seçiniz."
+            ),
+            "is_national": True,
+            "opens_at": datetime.datetime(2025, 4, 1, 9, 0, tzinfo=datetime.UTC),
+            # Open for a year from the first run, closing at 18:00 Türkiye time.
+            "closes_at": datetime.datetime.combine(
+                timezone.localdate() + datetime.timedelta(days=365),
+                datetime.time(18, 0),
+                tzinfo=timezone.get_current_timezone(),
+            ),
+            "created_by": User.objects.get(email="coordinator@demo.test"),
+        },
+    )
+    if created:
+        campaign.categories.set(Category.objects.filter(is_active=True))
+    categories = {c.code: c for c in Category.objects.all()}
+    ngos = list(
+        NGO.objects.verified()
+        .exclude(submissions__campaign=campaign)
+        .select_related("province", "municipality")
+        .order_by("pk")
+    )
+    top_level = {
+        m.province_id: m
+        for m in Municipality.objects.filter(
+            kind__in=[Municipality.Kind.METROPOLITAN, Municipality.Kind.PROVINCIAL]
+        )
+    }
+    submitter = {m.ngo_id: m.user for m in Membership.objects.filter(role=Membership.Role.ADMIN)}
+    for index, ngo in enumerate(ngos):
+        draft = index % 7 == 3
+        submission = Submission.objects.create(
+            campaign=campaign, ngo=ngo, updated_by=submitter.get(ngo.pk)
+        )
+        count = 2 if draft else 5
+        for rank in range(1, count + 1):
+            code, title, description, offer = EXPECTATION_POOL[
+                (index * 3 + rank * 5) % len(EXPECTATION_POOL)
+            ]
+            category = categories[code]
+            municipality = (
+                top_level[ngo.province_id] if rank % 2 or not ngo.municipality else ngo.municipality
+            )
+            Expectation.objects.create(
+                submission=submission,
+                rank=rank,
+                category=category,
+                title=title,
+                description=description,
+                offer=offer,
+                municipality=municipality,
+                hazard=category.hazard,
+            )
+        if not draft:
+            submitted_at = campaign.opens_at + datetime.timedelta(days=40 + index % 30)
+            Submission.objects.filter(pk=submission.pk).update(
+                status=Submission.Status.SUBMITTED,
+                submitted_at=submitted_at,
+                submitted_by=submitter.get(ngo.pk),
+                receipt_number=f"{campaign.code.upper()}-{submission.pk:06d}",
+                version=2,
+            )
+            revision = SubmissionRevision.objects.create(
+                submission=submission,
+                kind=SubmissionRevision.Kind.SUBMITTED,
+                user=submitter.get(ngo.pk),
+            )
+            SubmissionRevision.objects.filter(pk=revision.pk).update(created_at=submitted_at)
+
+
+STAGES = [seed_accounts, seed_ngos, seed_directory, seed_survey]
 
 
 @transaction.atomic

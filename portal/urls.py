@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import invitations, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("surveys/", include("surveys.urls")),
     prefix_default_language=False,
 )
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import UpdateView
 
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
-from ngos.models import NGO, Membership
+from ngos.models import NGO, JoinRequest, Membership
 from portal.access import roles_of
+from surveys.models import Campaign, Submission
 from portal.forms import ProfileForm
 
 
@@ -42,11 +44,19 @@ def dashboard(request):
     roles = roles_of(request.user)
     context = {"roles": roles}
     if roles.is_ngo_member:
-        context["ngo_memberships"] = (
+        memberships = list(
             Membership.objects.filter(user=request.user)
             .select_related("ngo__province")
+            .annotate(
+                pending_join_requests=Count(
+                    "ngo__join_requests",
+                    filter=Q(ngo__join_requests__status=JoinRequest.Status.PENDING),
+                )
+            )
             .order_by("ngo__name_sort")
         )
+        _attach_open_campaigns(memberships, roles)
+        context["ngo_memberships"] = memberships
     if roles.is_municipal_staff:
         context["municipal_roles"] = (
             MunicipalStaff.objects.filter(user=request.user)
@@ -59,7 +69,28 @@ def dashboard(request):
             if roles.is_national_coordinator
             else SubRegion.objects.filter(pk__in=roles.subregion_ids)
         ).select_related("region", "host_province")
+    if roles.is_coordinator or roles.is_site_admin:
+        context["pending_verifications"] = (
+            NGO.objects.coordinated_by(request.user).filter(status=NGO.Status.PENDING).count()
+        )
     return render(request, "portal/dashboard.html", context)
+
+
+def _attach_open_campaigns(memberships, roles):
+    """Give each membership of a verified NGO the open campaigns in its scope, each with the
+    NGO's submission (or None): two queries whatever the number of NGOs and campaigns."""
+    campaigns = list(Campaign.objects.open_at().prefetch_related("subregions"))
+    submissions = {
+        (s.campaign_id, s.ngo_id): s
+        for s in Submission.objects.filter(ngo__in=roles.ngo_ids, campaign__in=campaigns)
+    }
+    for membership in memberships:
+        ngo = membership.ngo
+        membership.open_campaigns = [
+            (campaign, submissions.get((campaign.pk, ngo.pk)))
+            for campaign in campaigns
+            if ngo.is_verified and campaign.covers_subregion(ngo.province.subregion_id)
+        ]
 
 
 class ProfileView(LoginRequiredMixin, UpdateView):

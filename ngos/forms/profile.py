@@ -15,6 +15,10 @@ class NGOForm(forms.ModelForm):
     named ``refresh``, which saves nothing); with htmx the lists update on change.
     """
 
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = NGO
         fields = [

@@ -162,3 +162,36 @@ def test_factory_password_logs_in(client):
     user = UserFactory()
     log_in(client, user.email, PASSWORD)
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_ngo_dashboard_shows_the_open_campaign_with_the_submission_state(client, demo):
+    from ngos.models import NGO
+    from surveys.models import Submission
+
+    log_in(client, "ngo@demo.test")
+    ngo = NGO.objects.get(memberships__user__email="ngo@demo.test")
+    html = client.get("/en/dashboard/").content.decode()
+    assert "2025 Beş Beklenti Anketi" in html
+    receipt = Submission.objects.get(ngo=ngo).receipt_number
+    assert f"receipt {receipt}" in html
+    assert f'href="/en/surveys/2025/ngo/{ngo.slug}/"' in html
+
+
+def test_dashboard_query_count_does_not_grow_with_memberships(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ngos.models import NGO
+
+    user = UserFactory()
+    ngos = list(NGO.objects.verified().order_by("pk")[:4])
+    MembershipFactory(user=user, ngo=ngos[0])
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/en/dashboard/")
+    for ngo in ngos[1:]:
+        MembershipFactory(user=user, ngo=ngo)
+    with CaptureQueriesContext(connection) as four:
+        html = client.get("/en/dashboard/").content.decode()
+    assert html.count("2025 Beş Beklenti Anketi") == 4
+    assert len(one) == len(four)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from municipalities.services import reference_data_complete, reference_data_load
+from ngos.services.profile import activity_fields_load
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not reference_data_complete():
             reference_data_load()
+        activity_fields_load()
         seed_demo(log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")

@@ -1,0 +1,210 @@
+"""Filters of the public NGO directory and of the coordinators' verification queue."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import District, Province, SubRegion
+from ngos.models import (
+    NGO,
+    ActivityField,
+    Capability,
+    CapabilityKind,
+    LegalForm,
+    VerificationStatus,
+)
+from portal.access import roles_of
+from portal.choices import HazardScope
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _search_widget(placeholder):
+    return forms.TextInput(attrs={"type": "search", "placeholder": placeholder})
+
+
+class NGOFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        province, district = cleaned.get("province"), cleaned.get("district")
+        # Choosing another province leaves the old district in the query string; it no longer
+        # applies (and is not offered in the list any more), so it is dropped, not an error.
+        if province and district and district.province_id != province.pk:
+            cleaned["district"] = None
+        return cleaned
+
+
+class NGOFilter(django_filters.FilterSet):
+    """The public directory's filters. Relations are matched with ``pk__in`` subqueries, so no
+    join can repeat an NGO and no DISTINCT is needed."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=_search_widget(_("Name of an NGO")),
+    )
+    subregion = django_filters.ModelChoiceFilter(
+        label=_("Sub-region"),
+        field_name="province__subregion",
+        queryset=SubRegion.objects.order_by("code"),
+        empty_label=_("All sub-regions"),
+    )
+    province = django_filters.ModelChoiceFilter(
+        label=_("Province"),
+        queryset=Province.objects.order_by("name_sort"),
+        empty_label=_("All provinces"),
+    )
+    # Any district id is accepted; the select offers only the chosen province's (see ``form``).
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"),
+        queryset=District.objects.all(),
+        empty_label=_("All districts"),
+    )
+    legal_form = django_filters.ChoiceFilter(
+        label=_("Legal form"), choices=LegalForm.choices, empty_label=_("All legal forms")
+    )
+    field = django_filters.ModelChoiceFilter(
+        label=_("Field of activity"),
+        queryset=ActivityField.objects.filter(is_active=True),
+        empty_label=_("All fields"),
+        method="filter_field",
+    )
+    capability = django_filters.ChoiceFilter(
+        label=_("Disaster capability"),
+        choices=CapabilityKind.choices,
+        empty_label=_("Any capability"),
+        method="filter_capability",
+    )
+    hazard = django_filters.ChoiceFilter(
+        label=_("Hazard"),
+        choices=HazardScope.choices,
+        empty_label=_("Any hazard or none"),
+        method="filter_hazard",
+    )
+
+    class Meta:
+        model = NGO
+        form = NGOFilterForm
+        fields = [
+            "q",
+            "subregion",
+            "province",
+            "district",
+            "legal_form",
+            "field",
+            "capability",
+            "hazard",
+        ]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            self._limit_district_options(form)
+        return self._form
+
+    def _limit_district_options(self, form):
+        """Offer the districts of one province only: never a 973-option list."""
+        field = form.fields["district"]
+        province_id = _int_or_none(self.data.get("province"))
+        district_id = _int_or_none(self.data.get("district"))
+        if province_id is not None:
+            shown = District.objects.filter(province_id=province_id)
+        elif district_id is not None:
+            # A link with a district but no province: offer that district's neighbours.
+            shown = District.objects.filter(province__districts=district_id)
+        else:
+            shown = District.objects.none()
+            field.help_text = _("Choose a province first.")
+        options = field.iterator(field)
+        options.queryset = shown.order_by("name_sort")
+        field.widget.choices = options
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_field(self, queryset, name, value):
+        through = NGO.activity_fields.through.objects.filter(activityfield=value)
+        return queryset.filter(pk__in=through.values("ngo_id"))
+
+    def filter_capability(self, queryset, name, value):
+        capabilities = Capability.objects.filter(kind=value)
+        # With a hazard too, both must hold for the same capability (first aid *for floods*).
+        hazard = self.form.cleaned_data.get("hazard")
+        if hazard:
+            capabilities = capabilities.filter(hazard__in={hazard, HazardScope.ANY})
+        return queryset.filter(pk__in=capabilities.values("ngo_id"))
+
+    def filter_hazard(self, queryset, name, value):
+        if self.form.cleaned_data.get("capability"):
+            return queryset  # applied together with the capability
+        capabilities = Capability.objects.filter(hazard__in={value, HazardScope.ANY})
+        return queryset.filter(pk__in=capabilities.values("ngo_id"))
+
+
+def coordinated_subregions(request):
+    """The sub-regions the user coordinates (all for national coordinators)."""
+    roles = roles_of(request.user if request else None)
+    subregions = SubRegion.objects.order_by("code")
+    if roles.is_national_coordinator or roles.is_site_admin:
+        return subregions
+    return subregions.filter(pk__in=roles.subregion_ids)
+
+
+def coordinated_provinces(request):
+    """The provinces of the sub-regions the user coordinates."""
+    roles = roles_of(request.user if request else None)
+    provinces = Province.objects.order_by("name_sort")
+    if roles.is_national_coordinator or roles.is_site_admin:
+        return provinces
+    return provinces.filter(subregion_id__in=roles.subregion_ids)
+
+
+class VerificationFilter(django_filters.FilterSet):
+    """The verification queue's filters; without a status, the pending NGOs are shown."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=VerificationStatus.choices, empty_label=None
+    )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=_search_widget(_("Name of an NGO")),
+    )
+    subregion = django_filters.ModelChoiceFilter(
+        label=_("Sub-region"),
+        field_name="province__subregion",
+        queryset=coordinated_subregions,
+        empty_label=_("All your sub-regions"),
+    )
+    province = django_filters.ModelChoiceFilter(
+        label=_("Province"),
+        queryset=coordinated_provinces,
+        empty_label=_("All your provinces"),
+    )
+
+    class Meta:
+        model = NGO
+        fields = ["status", "q", "subregion", "province"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else None
+        if data is not None and not data.get("status"):
+            data["status"] = VerificationStatus.PENDING
+        super().__init__(data, *args, **kwargs)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def without_status(self):
+        """The queryset with every filter applied except the status (for the status tabs)."""
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name != "status":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset

@@ -1,0 +1,201 @@
+"""Disaster capabilities: the NGO keeps them; municipalities and coordinators search and export
+them."""
+
+import csv
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ngos.models import Capability
+from portal.choices import HazardScope
+from portal.models import ExportLog
+
+EXPORT_KIND = "ngo_capabilities"
+DUPLICATE_MESSAGE = gettext_lazy(
+    "Your NGO already lists this capability for this hazard; change that entry instead."
+)
+
+# How near the NGO is to the place in need; the search ranks by this number.
+SAME_DISTRICT, SAME_PROVINCE, SAME_SUBREGION, FURTHER_AWAY = 0, 1, 2, 3
+DISTANCE_LABELS = {
+    SAME_DISTRICT: gettext_lazy("Same district"),
+    SAME_PROVINCE: gettext_lazy("Same province"),
+    SAME_SUBREGION: gettext_lazy("Same sub-region"),
+    FURTHER_AWAY: gettext_lazy("Further away"),
+}
+
+
+def _save(capability, form):
+    # A concurrent request may have added the same kind and hazard after the form checked;
+    # the unique constraint catches it and the user sees the form's error, not a crash.
+    try:
+        with transaction.atomic():
+            capability.save()
+    except IntegrityError as error:
+        raise ValidationError({"kind": DUPLICATE_MESSAGE}) from error
+    form.save_m2m()
+    return capability
+
+
+@transaction.atomic
+def capability_create(*, ngo, form) -> Capability:
+    """Add a capability to the NGO from a valid CapabilityForm, confirmed today.
+
+    Side effects: inserts the Capability and its provinces. Raises ValidationError when the NGO
+    already has this kind and hazard.
+    """
+    capability = form.save(commit=False)
+    capability.ngo = ngo
+    capability.last_confirmed = timezone.localdate()
+    return _save(capability, form)
+
+
+@transaction.atomic
+def capability_update(*, capability, form) -> Capability:
+    """Save an edited capability; saving it confirms it as of today.
+
+    Side effects: updates the Capability and replaces its provinces. Raises ValidationError when
+    the NGO already has the new kind and hazard.
+    """
+    capability = form.save(commit=False)
+    capability.last_confirmed = timezone.localdate()
+    return _save(capability, form)
+
+
+@transaction.atomic
+def capability_delete(*, capability) -> None:
+    """Remove a capability. Side effects: deletes it and its province links."""
+    capability.delete()
+
+
+@transaction.atomic
+def capabilities_confirm(*, ngo) -> int:
+    """Mark every capability of the NGO as still correct today; returns how many.
+
+    Side effects: one UPDATE of last_confirmed (and updated_at) on the NGO's capabilities.
+    """
+    return ngo.capabilities.update(last_confirmed=timezone.localdate(), updated_at=timezone.now())
+
+
+def capabilities_near(*, province, district=None, kind="", hazard=""):
+    """Capabilities of verified NGOs that serve the province, nearest NGO first.
+
+    ``rank`` is annotated in SQL (see DISTANCE_LABELS); then larger capacity first, then the
+    NGO's name in Turkish order. A capability for "any" hazard matches every hazard.
+    """
+    nearness = [When(ngo__province=province, then=Value(SAME_PROVINCE))]
+    if district is not None:
+        nearness.insert(0, When(ngo__district=district, then=Value(SAME_DISTRICT)))
+    nearness.append(
+        When(ngo__province__subregion_id=province.subregion_id, then=Value(SAME_SUBREGION))
+    )
+    queryset = (
+        Capability.objects.searchable()
+        .filter(provinces=province)
+        .select_related("ngo__province__subregion", "ngo__district")
+        .annotate(rank=Case(*nearness, default=Value(FURTHER_AWAY), output_field=IntegerField()))
+        .order_by("rank", "-quantity", "ngo__name_sort", "ngo_id", "pk")
+    )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if hazard:
+        queryset = queryset.filter(hazard__in=[hazard, HazardScope.ANY])
+    return queryset
+
+
+def distance_label(rank) -> str:
+    """The words shown for a ``rank`` annotated by capabilities_near."""
+    return str(DISTANCE_LABELS[rank])
+
+
+@transaction.atomic
+def capabilities_export_log(*, user, filters, row_count) -> ExportLog:
+    """Record an export of NGO contacts. Side effects: inserts an ExportLog."""
+    return ExportLog.objects.create(
+        user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count
+    )
+
+
+class _Echo:
+    """A file-like object that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+# Spreadsheets run a cell that starts with one of these as a formula; phone numbers are safe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE = re.compile(r"\+?[\d\s()./-]+")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _PHONE.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def capabilities_csv(queryset, *, ngo_url):
+    """The CSV lines of an export: a byte order mark (so Excel reads UTF-8), a header, then one
+    line per capability. ``ngo_url(ngo)`` gives the address of an NGO's page.
+
+    Rows are read in chunks without prefetching; provinces served are left out because listing
+    them would cost a query per row.
+    """
+    # The lines are produced while the response streams, after the view has returned: keep the
+    # request's language for the header and the choice labels.
+    language = translation.get_language()
+    writer = csv.writer(_Echo())
+
+    def lines():
+        with translation.override(language):
+            yield "\ufeff" + writer.writerow(
+                [
+                    _("Distance"),
+                    _("NGO"),
+                    _("NGO province"),
+                    _("NGO district"),
+                    _("NGO sub-region"),
+                    _("Capability"),
+                    _("Hazard"),
+                    _("Capacity"),
+                    _("Unit"),
+                    _("Notes"),
+                    _("Last confirmed"),
+                    _("Needs confirmation"),
+                    _("Email"),
+                    _("Phone"),
+                    _("Website"),
+                    _("NGO page"),
+                ]
+            )
+            yes, no = _("yes"), _("no")
+            for capability in queryset.iterator(chunk_size=2000):
+                ngo = capability.ngo
+                yield writer.writerow(
+                    [
+                        distance_label(capability.rank),
+                        _cell(ngo.name),
+                        ngo.province.name,
+                        ngo.district.name if ngo.district_id else "",
+                        ngo.province.subregion.name,
+                        capability.get_kind_display(),
+                        capability.get_hazard_display(),
+                        capability.quantity,
+                        capability.get_unit_display(),
+                        _cell(capability.notes),
+                        capability.last_confirmed.isoformat(),
+                        yes if capability.is_stale else no,
+                        _cell(ngo.email),
+                        _cell(ngo.phone),
+                        _cell(ngo.website),
+                        ngo_url(ngo),
+                    ]
+                )
+
+    return lines()

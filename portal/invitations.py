@@ -1,0 +1,49 @@
+"""The page an invitation email links to: see what is offered, log in if needed, accept.
+
+The token in the address is the secret, so anyone holding it may see what is offered; only the
+account with the invited (verified) email address may accept.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.models import Invitation
+from portal.services import invitation_accept as accept
+from portal.services import invitation_problem, invitation_role_label
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """Show an invitation (GET) and accept it for the logged-in user (POST)."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("ngo", "municipality", "invited_by"), token=token
+    )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            accept(token=token, user=request.user)
+        except ValidationError as error:
+            problem = error
+        else:
+            organisation = invitation.organisation
+            messages.success(
+                request,
+                _("Welcome! You now act for %(organisation)s.") % {"organisation": organisation},
+            )
+            if invitation.ngo_id is not None:
+                return redirect("dashboard")
+            return redirect("municipalities:staff", slug=organisation.slug)
+    else:
+        problem = invitation_problem(invitation, request.user)
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "role_label": invitation_role_label(invitation),
+        "problem": problem,
+    }
+    return render(request, "portal/invitation_accept.html", context)
