@@ -535,7 +535,102 @@ def seed_survey():
             SubmissionRevision.objects.filter(pk=revision.pk).update(created_at=submitted_at)
 
 
-STAGES = [seed_accounts, seed_ngos, seed_directory, seed_survey]
+def seed_review():
+    """Cases in every status in Erzurum Büyükşehir Belediyesi's inbox: answers, internal notes,
+    assignments, a referral from Yakutiye, a confirmed and a disputed completion."""
+    from surveys import review
+    from surveys.models import Expectation, ReviewEntry
+
+    erzurum_bb = Municipality.objects.get(province=ERZURUM, kind=Municipality.Kind.METROPOLITAN)
+    inbox = Expectation.objects.cases().filter(municipality=erzurum_bb)
+    if ReviewEntry.objects.filter(municipality=erzurum_bb).exists():
+        return
+    staff = User.objects.get(email="municipality@demo.test")
+    colleague = User.objects.get(email="colleague@demo.test")
+    ngo_admin = User.objects.get(email="ngo@demo.test")
+    own = list(inbox.filter(submission__ngo__memberships__user=ngo_admin).order_by("rank"))
+    others = list(inbox.exclude(pk__in=[e.pk for e in own]).order_by("submission_id", "rank"))
+
+    def status(case, to, text="", **extra):
+        review.expectation_change_status(
+            expectation_id=case.pk,
+            expected_version=None,
+            user=staff,
+            to_status=to,
+            text=text,
+            **extra,
+        )
+
+    def answer(case, text):
+        review.expectation_answer(
+            expectation_id=case.pk, expected_version=None, user=staff, text=text
+        )
+
+    # The demo NGO's own cases: one completed and confirmed, one completed then disputed.
+    done, disputed = own[0], own[1]
+    answer(done, "Talebiniz değerlendirildi; yaz döneminde uygulanacaktır.")
+    status(done, "accepted")
+    status(done, "completed", "Çalışma tamamlandı; teşekkür ederiz.")
+    review.expectation_ngo_confirm(expectation_id=done.pk, user=ngo_admin)
+    status(disputed, "accepted")
+    status(disputed, "completed", "Toplantı salonu tahsis edildi.")
+    review.expectation_ngo_dispute(
+        expectation_id=disputed.pk,
+        user=ngo_admin,
+        text="Salon yalnızca bir kez verildi; düzenli kullanım sağlanmadı.",
+    )
+    if len(own) > 2:
+        answer(
+            own[2], "Konuyu ilgili daire başkanlığımıza ilettik, en kısa sürede dönüş yapacağız."
+        )
+
+    plan = iter(others)
+    case = next(plan)
+    status(case, "under_review")
+    review.expectation_add_note(
+        expectation_id=case.pk, user=staff, text="Fen İşleri ile görüşülecek; bütçe sınırlı."
+    )
+    review.expectation_assign(
+        expectation_id=case.pk, expected_version=None, user=staff, assignee=colleague
+    )
+    case = next(plan)
+    status(case, "accepted")
+    answer(case, "Beklentinizi kabul ettik; takvimi birlikte planlayalım.")
+    case = next(plan)
+    status(case, "planned", target_date=timezone.localdate() + datetime.timedelta(days=90))
+    case = next(plan)
+    status(case, "accepted")
+    status(case, "in_progress")
+    review.expectation_assign(
+        expectation_id=case.pk, expected_version=None, user=staff, assignee=staff
+    )
+    case = next(plan)
+    status(case, "declined", "Bu talep belediyemizin görev alanı dışında kalmaktadır.")
+    case = next(plan)
+    status(case, "accepted")
+    status(case, "completed", "Eğitim programı ekim ayında tamamlandı.")
+
+    # A referral: Yakutiye sends one of its cases up to the metropolitan municipality.
+    yakutiye_staff = User.objects.get(email="yakutiye@demo.test")
+    referred = Expectation.objects.cases().filter(municipality__name="Yakutiye Belediyesi").first()
+    if referred is not None:
+        review.expectation_refer(
+            expectation_id=referred.pk,
+            expected_version=None,
+            user=yakutiye_staff,
+            to_municipality=erzurum_bb,
+            text="Konu büyükşehir belediyesinin sorumluluğundadır.",
+        )
+
+
+def seed_programmes():
+    """The Erzurum programme of 12 May 2025 as held, and upcoming programmes elsewhere."""
+    from events.demo import seed_events
+
+    seed_events()
+
+
+STAGES = [seed_accounts, seed_ngos, seed_directory, seed_survey, seed_review, seed_programmes]
 
 
 @transaction.atomic

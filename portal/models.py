@@ -243,3 +243,54 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.kind}"
+
+
+class Notification(models.Model):
+    """An in-app message for one user, with a link to what it is about."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=30)
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.message
+
+
+class EmailPreferences(models.Model):
+    """Which emails a user wants; a user without a row gets all of them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_preferences",
+        verbose_name=_("user"),
+    )
+    answers = models.BooleanField(_("public answers to my NGO's expectations"), default=True)
+    status_changes = models.BooleanField(_("status changes of my NGO's expectations"), default=True)
+    referrals = models.BooleanField(_("referrals of my NGO's expectations"), default=True)
+    completions = models.BooleanField(_("completed expectations to confirm"), default=True)
+    digest = models.BooleanField(
+        _("digest of new and overdue cases of my municipality"), default=True
+    )
+    events = models.BooleanField(_("regional programme registrations"), default=True)
+
+    class Meta:
+        verbose_name = _("email preferences")
+        verbose_name_plural = _("email preferences")
+
+    def __str__(self):
+        return str(self.user)

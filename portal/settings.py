@@ -229,3 +229,17 @@ LOGGING = {
 
 # Reference data shipped with the project (see municipalities/data/README.md).
 REFERENCE_DATA_DIR = BASE_DIR / "municipalities" / "data"
+
+# A submitted expectation without a public answer after this many days is overdue.
+REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "30"))
+
+# Cache: local memory per process by default; Redis (shared by several app servers) when set.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

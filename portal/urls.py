@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import invitations, views
+from portal import invitations, views, views_notifications
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -21,6 +21,24 @@ urlpatterns += i18n_patterns(
     path("ngos/", include("ngos.urls")),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("surveys/", include("surveys.urls")),
+    path("events/", include("events.urls")),
+    path("reports/", include("surveys.report_urls")),
+    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        views_notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/preferences/",
+        views_notifications.email_preferences,
+        name="email_preferences",
+    ),
     prefix_default_language=False,
 )
 

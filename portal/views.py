@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -21,8 +21,8 @@ from django.views.generic import UpdateView
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, JoinRequest, Membership
 from portal.access import roles_of
-from surveys.models import Campaign, Submission
 from portal.forms import ProfileForm
+from surveys.models import Campaign, Expectation, Submission
 
 
 @require_GET
@@ -63,6 +63,7 @@ def dashboard(request):
             .select_related("municipality__province", "municipality__district")
             .order_by("municipality__name_sort")
         )
+        context["open_cases"] = Expectation.objects.in_inbox_of(request.user).open().count()
     if roles.is_coordinator:
         context["coordinated_subregions"] = (
             SubRegion.objects.all()
@@ -104,7 +105,7 @@ class ProfileView(LoginRequiredMixin, UpdateView):
 
     def get_success_url(self):
         with translation.override(self.object.preferred_language):
-            return reverse_lazy("profile")
+            return reverse("profile")
 
     def form_valid(self, form):
         messages.success(self.request, _("Your profile has been saved."))

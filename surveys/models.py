@@ -1,5 +1,7 @@
 """Survey campaigns and each NGO's five ranked expectations from municipalities."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -250,6 +252,53 @@ class ExpectationStatus(models.TextChoices):
     REFERRED = "referred", _("Referred")
 
 
+class ExpectationQuerySet(models.QuerySet):
+    def cases(self):
+        """Items of submitted submissions: the cases municipalities review."""
+        return self.filter(submission__status=SubmissionStatus.SUBMITTED)
+
+    def in_inbox_of(self, user):
+        """The cases addressed to the municipalities the user works for."""
+        return self.cases().filter(municipality__in=roles_of(user).municipality_ids)
+
+    def coordinated_by(self, user):
+        """The cases of the municipalities in the user's sub-regions (all for national
+        coordinators and site administrators): read-only access for coordinators."""
+        roles = roles_of(user)
+        if roles.is_national_coordinator or roles.is_site_admin:
+            return self.cases()
+        return self.cases().filter(municipality__province__subregion_id__in=roles.subregion_ids)
+
+    def of_user_ngos(self, user):
+        """The expectations of the NGOs the user is a member of."""
+        return self.filter(submission__ngo__in=roles_of(user).ngo_ids)
+
+    def open(self):
+        """Cases still waiting for the municipality to finish (not completed or declined)."""
+        return self.exclude(status__in=[ExpectationStatus.COMPLETED, ExpectationStatus.DECLINED])
+
+    def overdue(self, now=None):
+        """Open cases without a public answer ``REVIEW_OVERDUE_DAYS`` after submission."""
+        now = now or timezone.now()
+        limit = now - datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+        return (
+            self.cases()
+            .open()
+            .filter(first_answered_at__isnull=True, submission__submitted_at__lt=limit)
+        )
+
+    def with_case_joins(self):
+        """What a list of cases shows beside each one."""
+        return self.select_related(
+            "category__theme",
+            "municipality",
+            "assigned_to",
+            "submission__ngo__province",
+            "submission__ngo__district",
+            "submission__campaign",
+        )
+
+
 class Expectation(models.Model):
     """One of the five ranked items of a submission, addressed to a municipality.
 
@@ -293,8 +342,26 @@ class Expectation(models.Model):
         choices=ExpectationStatus.choices,
         default=ExpectationStatus.NEW,
     )
+    # Review state (see surveys.review): who handles it, the optimistic-lock version of the
+    # review, when the municipality first answered publicly, the target date of a plan, and the
+    # NGO's confirmation of a completed case.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_expectations",
+        verbose_name=_("assigned to"),
+    )
+    review_version = models.PositiveIntegerField(_("review version"), default=1)
+    first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    ngo_confirmed_at = models.DateTimeField(_("confirmed by the NGO at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ExpectationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("expectation")
@@ -311,13 +378,33 @@ class Expectation(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ExpectationStatus.values), name="expectation_status_known"
             ),
+            models.CheckConstraint(
+                condition=~Q(status="planned") | Q(target_date__isnull=False),
+                name="expectation_planned_has_target_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(ngo_confirmed_at__isnull=True) | Q(status="completed"),
+                name="expectation_confirmed_only_when_completed",
+            ),
         ]
         indexes = [
             models.Index(fields=["municipality", "status"], name="expectation_inbox"),
+            models.Index(fields=["assigned_to", "status"], name="expectation_assignee"),
         ]
 
     def __str__(self):
         return f"{self.rank}. {self.title}"
+
+    def is_overdue(self, now=None):
+        """No public answer ``REVIEW_OVERDUE_DAYS`` after submission (needs ``submission``)."""
+        now = now or timezone.now()
+        submitted_at = self.submission.submitted_at
+        return bool(
+            submitted_at
+            and self.first_answered_at is None
+            and self.status not in (ExpectationStatus.COMPLETED, ExpectationStatus.DECLINED)
+            and submitted_at < now - datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+        )
 
     @property
     def is_complete(self):
@@ -327,6 +414,151 @@ class Expectation(models.Model):
             and self.description.strip()
             and self.municipality_id
         )
+
+
+# Which review status may follow which. Declining needs a reason, completing a closing note,
+# planning a target date (see surveys.review); referral moves the case to another municipality.
+TRANSITIONS = {
+    ExpectationStatus.NEW: {"under_review", "accepted", "planned", "declined", "referred"},
+    ExpectationStatus.UNDER_REVIEW: {"accepted", "planned", "declined", "referred"},
+    ExpectationStatus.ACCEPTED: {"planned", "in_progress", "completed", "declined"},
+    ExpectationStatus.PLANNED: {"in_progress", "completed", "declined"},
+    ExpectationStatus.IN_PROGRESS: {"planned", "completed"},
+    ExpectationStatus.COMPLETED: {"in_progress"},
+    ExpectationStatus.DECLINED: {"under_review"},
+    ExpectationStatus.REFERRED: {"under_review", "accepted", "planned", "declined", "referred"},
+}
+
+
+class ReviewEntryKind(models.TextChoices):
+    STATUS = "status", _("Status change")
+    ANSWER = "answer", _("Public answer")
+    NOTE = "note", _("Internal note")
+    ASSIGNMENT = "assignment", _("Assignment")
+    REFERRAL = "referral", _("Referral")
+    CONFIRMATION = "confirmation", _("Confirmed by the NGO")
+    DISPUTE = "dispute", _("Disputed by the NGO")
+    AMENDMENT = "amendment", _("Amended by the NGO")
+
+
+# Entries the NGO (and anyone outside the municipality) may read; internal notes are not.
+PUBLIC_ENTRY_KINDS = [k for k in ReviewEntryKind.values if k != ReviewEntryKind.NOTE]
+
+
+class ReviewEntryQuerySet(models.QuerySet):
+    def public(self):
+        """What the NGO sees: everything but the municipality's internal notes."""
+        return self.exclude(kind=ReviewEntryKind.NOTE)
+
+
+class ReviewEntry(models.Model):
+    """One line of a case's history: who did what, when, from which state to which, with what
+    text. Entries are only ever added, never edited or deleted."""
+
+    Kind = ReviewEntryKind
+
+    expectation = models.ForeignKey(
+        Expectation, on_delete=models.CASCADE, related_name="history", verbose_name=_("expectation")
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=ReviewEntryKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality of the case at the time"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=ExpectationStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to"), max_length=16, choices=ExpectationStatus.choices, blank=True
+    )
+    to_municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referred to"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    text = models.TextField(_("text"), max_length=4000, blank=True)
+
+    objects = ReviewEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history entries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewEntryKind.values), name="review_entry_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["answer", "note", "dispute"]) | ~Q(text=""),
+                name="review_entry_text_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="referral") | Q(to_municipality__isnull=False),
+                name="review_entry_referral_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class AnswerTemplate(models.Model):
+    """A reusable answer text of a municipality, inserted into the answer box."""
+
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+        verbose_name=_("municipality"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=4000)
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "title"],
+                condition=Q(is_active=True),
+                name="answer_template_unique_active_title",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class SubmissionRevision(models.Model):

@@ -16,6 +16,7 @@ from ngos.models import Membership
 from surveys.models import (
     EXPECTATIONS_PER_SUBMISSION,
     Expectation,
+    ReviewEntry,
     Submission,
     SubmissionRevision,
 )
@@ -144,7 +145,7 @@ def submission_save(
     emails the NGO's administrators after commit.
     """
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("campaign", "ngo", "updated_by")
         .get(pk=submission_id)
     )
@@ -203,10 +204,27 @@ def submission_save(
                 expectation.status = Expectation.Status.NEW
         else:
             changes.append({"rank": rank, "field": "added", "old": "", "new": item.title})
+        changed_fields = [
+            name
+            for name in ITEM_FIELDS
+            if expectation.pk
+            and _describe(getattr(expectation, name)) != _describe(getattr(item, name))
+        ]
         expectation.rank = rank
         for name in ITEM_FIELDS:
             setattr(expectation, name, getattr(item, name))
         expectation.save()
+        if submission.is_submitted and changed_fields:
+            # The case's history shows the NGO's amendment beside the municipality's actions.
+            ReviewEntry.objects.create(
+                expectation=expectation,
+                kind=ReviewEntry.Kind.AMENDMENT,
+                actor=user,
+                municipality=expectation.municipality,
+                text=", ".join(
+                    str(Expectation._meta.get_field(name).verbose_name) for name in changed_fields
+                ),
+            )
 
     now = timezone.now()
     submitted_now = submit and not submission.is_submitted

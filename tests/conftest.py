@@ -16,3 +16,14 @@ def _fast_static(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /en/… leaves English active in the thread; reverse() in the next test would
+    # then build /en/ URLs. Every test starts in Turkish, the default language.
+    from django.utils import translation
+
+    translation.activate("tr")
+    yield
+    translation.deactivate()

@@ -208,6 +208,7 @@ def campaign_detail(request, code):
     if request.htmx and not request.htmx.boosted and can_view_progress:
         return render(request, template + "#progress", context)
     context["categories"] = _offered_categories(campaign)
+    context["linked_events"] = campaign.events.order_by("starts_at")
     context["member_rows"] = _member_rows(request.user, [campaign]) if campaign.is_open else []
     return render(request, template, context)
 

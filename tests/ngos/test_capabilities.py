@@ -669,14 +669,14 @@ def test_search_query_count_is_fixed(client, searcher, extra):
     assert len(response.context["page"].object_list) == 1 + extra
     # session, user, 3 for the roles, province and district validated, the count, the page,
     # the province and district choice lists
-    assert count == 11
+    assert count == 12  # + the nav's unread notification count
 
 
 def test_search_default_province_costs_one_more_query(client, searcher):
     CapabilityFactory()
     count, response = count_queries(client, SEARCH)
     assert response.context["form"].cleaned_data["province"].pk == 25
-    assert count == 11  # the user's municipality instead of a district check
+    assert count == 12  # the user's municipality instead of a district check
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -688,7 +688,7 @@ def test_capability_list_query_count_is_fixed(client, admin, ngo, size):
     assert len(response.context["capabilities"]) == size
     # session, user, 3 for the roles, the NGO, capabilities, their provinces, the province
     # total, and the province and sub-region choice lists
-    assert count == 11
+    assert count == 12  # + the nav's unread notification count
 
 
 def test_a_duplicate_added_meanwhile_becomes_a_form_error(ngo):

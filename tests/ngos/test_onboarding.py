@@ -645,4 +645,4 @@ def test_join_requests_list_query_count(client, admin_of, size):
         response = client.get(url)
 
     assert len(response.context["pending_requests"]) == size
-    assert len(queries) == 8
+    assert len(queries) == 9  # + the nav's unread notification count

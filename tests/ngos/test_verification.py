@@ -471,7 +471,7 @@ def test_queue_query_count_does_not_grow_with_rows(client, regional):
     assert (small_rows, large_rows) == (1, 6)
     # session, user, the user's three role lists, the sub-region and province choices, the
     # status counts, the count and the page
-    assert small == large == 10
+    assert small == large == 11  # + the nav's unread notification count
 
 
 def test_detail_query_count_is_fixed(client, regional):
@@ -489,4 +489,4 @@ def test_detail_query_count_is_fixed(client, regional):
         assert len(response.context["similar"]) == hints
         counts.append(len(queries))
     # session, user, three role lists, the NGO, its fields, admins, similar names, same contacts
-    assert counts == [10, 10]
+    assert counts == [11, 11]  # + the nav's unread notification count

@@ -508,7 +508,9 @@ def test_progress_page_query_count_does_not_grow_with_submissions(client):
     assert [submitted for _, submitted in small + large] == [1, 1, 4, 4]
     # session, user, the three role lookups, campaign, its sub-regions, sub-region figures,
     # latest submissions, categories (+ the province figures when drilling down).
-    assert [count for count, _ in small] == [count for count, _ in large] == [10, 11]
+    assert (
+        [count for count, _ in small] == [count for count, _ in large] == [12, 13]
+    )  # + the nav's unread count, the linked programmes
 
 
 # --- Campaign list ------------------------------------------------------------------------------
@@ -615,7 +617,7 @@ def test_campaign_list_query_count_does_not_grow_with_ngos(client):
     # session, user, three role lookups, campaign count and page with their sub-regions, the
     # open campaigns with theirs, the user's NGOs, their submissions, and the two permission
     # lookups of Django's model backend (the "manage campaigns" rule says no).
-    assert small[0] == large[0] == 14
+    assert small[0] == large[0] == 15  # + the nav's unread notification count
 
 
 def test_campaign_list_query_count_for_the_public(client):
@@ -732,3 +734,12 @@ def test_turkish_pages_show_dates_in_turkish(client):
     assert "12 Mayıs 2025 10:00 – 12 Haziran 2025 21:00" in listing
     assert "12 Mayıs 2025, 10:00" in detail
     assert "12 Haziran 2025, 21:00" in blank.content.decode()
+
+
+def test_campaign_page_lists_its_linked_programmes(client, demo):
+    from events.demo import seed_events
+
+    seed_events()
+    html = client.get("/en/surveys/2025/").content.decode()
+    assert "Regional programmes linked to this campaign" in html
+    assert "Erzurum Programı" in html

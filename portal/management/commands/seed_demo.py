@@ -1,6 +1,7 @@
 """Create the demo accounts and data (idempotent); see portal/demo.py."""
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from municipalities.services import reference_data_complete, reference_data_load
 from ngos.services.profile import activity_fields_load
@@ -14,7 +15,9 @@ class Command(BaseCommand):
         if not reference_data_complete():
             reference_data_load()
         activity_fields_load()
-        seed_demo(log=self.stdout.write)
+        # Demo actions notify people; the demo never sends real mail, whatever the mail settings.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            seed_demo(log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )

@@ -1,0 +1,258 @@
+"""Regional programmes: events with their agenda and speakers, and registrations."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portal.access import roles_of
+
+
+class EventState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EventQuerySet(models.QuerySet):
+    def public(self):
+        """Every programme is public (cancelled ones say so)."""
+        return self
+
+    def upcoming(self):
+        return self.filter(ends_at__gte=timezone.now())
+
+    def past(self):
+        return self.filter(ends_at__lt=timezone.now())
+
+    def coordinated_by(self, user):
+        """The programmes of the sub-regions the user coordinates (all for national coordinators
+        and site administrators)."""
+        roles = roles_of(user)
+        if roles.is_national_coordinator or roles.is_site_admin:
+            return self
+        return self.filter(subregion_id__in=roles.subregion_ids)
+
+
+class Event(models.Model):
+    """A regional programme of the project, held in a host province of a sub-region."""
+
+    State = EventState
+
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    subregion = models.ForeignKey(
+        "municipalities.SubRegion",
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("sub-region"),
+    )
+    host_province = models.ForeignKey(
+        "municipalities.Province",
+        on_delete=models.PROTECT,
+        related_name="hosted_events",
+        verbose_name=_("host province"),
+    )
+    host_municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+        verbose_name=_("host municipality"),
+    )
+    venue = models.CharField(_("venue"), max_length=200)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    capacity = models.PositiveIntegerField(pgettext_lazy("seats at a programme", "capacity"))
+    # Seats held by registered (and attended) people, kept by events.services with conditional
+    # UPDATEs; the check constraint below makes overbooking impossible even if code is wrong.
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
+    registration_deadline = models.DateTimeField(_("registration deadline"))
+    campaign = models.ForeignKey(
+        "surveys.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("linked survey campaign"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=EventState.choices, default=EventState.PLANNED
+    )
+    minutes_summary = models.TextField(_("minutes: summary"), max_length=10000, blank=True)
+    minutes_attendees = models.PositiveIntegerField(
+        _("minutes: number of attendees"), null=True, blank=True
+    )
+    minutes_organisations = models.TextField(
+        _("minutes: organisations present"), max_length=5000, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("regional programme")
+        verbose_name_plural = _("regional programmes")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_deadline__lte=models.F("ends_at")),
+                name="event_deadline_before_end",
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=models.F("capacity")), name="event_never_overbooked"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=EventState.values), name="event_state_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+
+class Speaker(models.Model):
+    """A person speaking at a programme."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("programme")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    position = models.CharField(_("title or position"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class AgendaItem(models.Model):
+    """A slot of a programme's agenda, with its speakers."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("programme")
+    )
+    starts_at = models.TimeField(_("time"))
+    title = models.CharField(_("title"), max_length=250)
+    speakers = models.ManyToManyField(
+        Speaker, blank=True, related_name="agenda_items", verbose_name=_("speakers")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order", "starts_at", "pk"]
+
+    def __str__(self):
+        return f"{self.starts_at:%H:%M} {self.title}"
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", pgettext_lazy("registration status", "Registered")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+
+
+class Registration(models.Model):
+    """A person attending a programme on behalf of an NGO or a municipality."""
+
+    Status = RegistrationStatus
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("programme")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="event_registrations",
+        verbose_name=_("person"),
+    )
+    ngo = models.ForeignKey(
+        "ngos.NGO",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+        verbose_name=_("on behalf of NGO"),
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+        verbose_name=_("on behalf of municipality"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices)
+    # Waitlist order: the position in the queue when waitlisted (lower first).
+    waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], name="registration_one_per_person_and_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(ngo__isnull=False, municipality__isnull=True)
+                | Q(ngo__isnull=True, municipality__isnull=False),
+                name="registration_for_one_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values), name="registration_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="registration_waitlist_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
+
+    def __str__(self):
+        return f"{self.user} — {self.event} ({self.get_status_display()})"
+
+    @property
+    def organisation(self):
+        return self.ngo or self.municipality

@@ -1,0 +1,304 @@
+"""Regional programmes: the public list, programme page and calendar file, and the
+coordinators' pages to create and edit programmes (with speakers and agenda) and record minutes."""
+
+import copy
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Prefetch, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from events.filters import EventFilter
+from events.forms import AgendaFormSet, EventForm, MinutesForm, SpeakerFormSet, attended_summary
+from events.ics import event_ics
+from events.models import AgendaItem, Event
+from events.services import event_fill_from_waitlist
+from municipalities.models import Municipality
+from ngos.models import VerificationStatus
+from surveys.models import Expectation, SubmissionStatus
+
+# Programme times are typed and shown in Türkiye time, whatever the server's zone.
+TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
+PAGE_SIZE = 20
+TOP_EXPECTATIONS = 5
+
+
+def _with_seats(queryset):
+    """Programmes with what a page shows beside each: place, and the seats still free."""
+    return queryset.select_related("subregion", "host_province", "host_municipality").annotate(
+        seats_left=ExpressionWrapper(F("capacity") - F("seats_taken"), output_field=IntegerField())
+    )
+
+
+@require_GET
+def event_list(request):
+    """Upcoming (default) or past programmes, filtered by sub-region and host province."""
+    filterset = EventFilter(request.GET, queryset=_with_seats(Event.objects.public()))
+    # An invalid filter value shows the form's error and an empty list, never a 500.
+    queryset = filterset.qs if filterset.is_valid() else Event.objects.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    tabs = {}
+    for tab in ("upcoming", "past"):
+        tab_query = query.copy()
+        tab_query["when"] = tab
+        tabs[tab] = tab_query.urlencode()
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "when": filterset.tab,
+        "tabs": tabs,
+        "can_create": request.user.has_perm("events.add_event"),
+    }
+    template = "events/event_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def top_expectations(event, *, limit=TOP_EXPECTATIONS):
+    """The sub-region's top expectation categories in the linked campaign, by Borda score
+    (rank 1 = 5 points … rank 5 = 1 point), over the submitted answers of verified NGOs of the
+    sub-region; one aggregate query."""
+    if event.campaign_id is None:
+        return []
+    rows = (
+        Expectation.objects.filter(
+            submission__campaign_id=event.campaign_id,
+            submission__status=SubmissionStatus.SUBMITTED,
+            submission__ngo__status=VerificationStatus.VERIFIED,
+            submission__ngo__province__subregion_id=event.subregion_id,
+            category__isnull=False,
+            rank__isnull=False,
+        )
+        .values("category__code", "category__name", "category__name_en")
+        .annotate(score=Sum(6 - F("rank")), mentions=Count("id"))
+        .order_by("-score", "-mentions", "category__code")[:limit]
+    )
+    english = get_language() == "en"
+    return [
+        {
+            "code": row["category__code"],
+            "label": (row["category__name_en"] if english else "") or row["category__name"],
+            "score": row["score"],
+            "mentions": row["mentions"],
+        }
+        for row in rows
+    ]
+
+
+@require_GET
+def event_detail(request, slug):
+    """A programme with its agenda, speakers and seats; minutes once held; for its
+    coordinators the management links and the sub-region's top expectations."""
+    event = get_object_or_404(
+        _with_seats(Event.objects.public())
+        .select_related("campaign")
+        .prefetch_related(
+            Prefetch(
+                "agenda",
+                queryset=AgendaItem.objects.prefetch_related("speakers").order_by(
+                    "order", "starts_at", "pk"
+                ),
+            ),
+            "speakers",
+        ),
+        slug=slug,
+    )
+    can_manage = request.user.has_perm("events.change_event", event)
+    context = {
+        "event": event,
+        "can_manage": can_manage,
+        "expectations": (
+            top_expectations(event)
+            if request.user.has_perm("events.view_top_expectations", event)
+            else None
+        ),
+        "is_past": event.ends_at < timezone.now(),
+        "minutes_organisations": [
+            line.strip() for line in event.minutes_organisations.splitlines() if line.strip()
+        ],
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+@require_GET
+def event_calendar(request, slug):
+    """The programme as an iCalendar file, to add to any calendar."""
+    event = get_object_or_404(Event.objects.public(), slug=slug)
+    body = event_ics(event, url=request.build_absolute_uri(event.get_absolute_url()))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+# --- Coordinators: create, edit, minutes -----------------------------------------------------
+
+
+def _require_coordinator(request):
+    if not request.user.has_perm("events.add_event"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def _programme_save(*, form, speakers, agenda, by):
+    """Save the programme, then its speakers, then its agenda (which refers to speakers).
+
+    Side effects: creates or updates the Event (slug chosen on creation), and creates, updates
+    and deletes its Speaker and AgendaItem rows.
+    """
+    event = form.save(commit=False)
+    if event.pk is None:
+        event.created_by = by
+        event.save()
+    else:
+        # Never write seats_taken from the form's copy: registrations change it concurrently.
+        # The row lock orders this save after any registration in flight; the database check
+        # (seats_taken <= capacity) refuses a capacity below the seats taken meanwhile.
+        Event.objects.select_for_update().filter(pk=event.pk).first()
+        event.save(
+            update_fields=[
+                f.name
+                for f in Event._meta.concrete_fields
+                if not f.primary_key and f.name not in ("seats_taken", "created_by", "created_at")
+            ]
+        )
+    # Speakers removed in this same form cannot stay on agenda items chosen before the removal.
+    removed = [f.instance.pk for f in speakers.deleted_forms if f.instance.pk]
+    for formset in (speakers, agenda):
+        formset.instance = event
+    speakers.save()
+    if removed:
+        for item_form in agenda.forms:
+            chosen = item_form.cleaned_data.get("speakers")
+            if chosen is not None:
+                item_form.cleaned_data["speakers"] = chosen.exclude(pk__in=removed)
+    agenda.save()
+    return event
+
+
+def _programme_form(request, event=None):
+    """Show the programme form with its speakers and agenda, or save them all together."""
+    with timezone.override(TURKIYE):
+        data = request.POST if request.method == "POST" else None
+        # A copy, so that the page around an invalid form keeps the saved title.
+        form = EventForm(data, instance=copy.copy(event) if event else None, user=request.user)
+        speakers = SpeakerFormSet(data, instance=event or Event(), prefix="speakers")
+        agenda = AgendaFormSet(data, instance=event or Event(), prefix="agenda")
+        if data is not None and all(f.is_valid() for f in (form, speakers, agenda)):
+            created = event is None
+            try:
+                saved = _programme_save(
+                    form=form, speakers=speakers, agenda=agenda, by=request.user
+                )
+            except IntegrityError:
+                form.add_error(
+                    "capacity",
+                    _("More seats were taken meanwhile: the capacity cannot be this low."),
+                )
+            else:
+                # Seats added by a larger capacity go to the waiting list first.
+                event_fill_from_waitlist(
+                    event_id=saved.pk, base_url=request.build_absolute_uri("/")
+                )
+                if created:
+                    message = _("The programme “%(title)s” has been created.")
+                else:
+                    message = _("The programme “%(title)s” has been saved.")
+                messages.success(request, message % {"title": saved.title})
+                return redirect(saved)
+        context = {"form": form, "speakers": speakers, "agenda": agenda, "event": event}
+        return render(request, "events/event_form.html", context)
+
+
+@login_required
+@require_GET
+def place_options(request):
+    """The municipality options of a host province (htmx swaps them into the programme form)."""
+    _require_coordinator(request)
+    try:
+        province_id = int(request.GET.get("host_province", ""))
+    except ValueError:
+        province_id = None
+    municipalities = Municipality.objects.filter(province_id=province_id).order_by(
+        "kind", "name_sort"
+    )
+    return render(
+        request,
+        "events/event_form.html#municipality_options",
+        {"municipalities": municipalities},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    """A new programme in one of the sub-regions the coordinator runs."""
+    _require_coordinator(request)
+    return _programme_form(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, slug):
+    """Change a programme, its speakers and agenda; cancelling is choosing the state
+    "cancelled"."""
+    _require_coordinator(request)
+    event = get_object_or_404(Event.objects.coordinated_by(request.user), slug=slug)
+    return _programme_form(request, event)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_minutes(request, slug):
+    """Record the minutes of a programme, prefilled from the check-in, and mark it held."""
+    _require_coordinator(request)
+    event = get_object_or_404(
+        Event.objects.coordinated_by(request.user).select_related("subregion"), slug=slug
+    )
+    attended = attended_summary(event)
+    if request.method == "POST":
+        form = MinutesForm(request.POST, instance=event)
+        if form.is_valid():
+            form.save()
+            messages.success(
+                request,
+                _("The minutes of “%(title)s” have been saved; the programme is marked held.")
+                % {"title": event.title},
+            )
+            return redirect(event)
+    else:
+        initial = {}
+        if event.minutes_attendees is None:
+            initial["minutes_attendees"] = attended["attendees"]
+        if not event.minutes_organisations:
+            initial["minutes_organisations"] = "\n".join(attended["organisations"])
+        form = MinutesForm(instance=event, initial=initial)
+    return render(
+        request,
+        "events/event_minutes_form.html",
+        {"event": event, "form": form, "attended": attended},
+    )
+
+
+urlpatterns = [
+    path("", event_list, name="list"),
+    path("new/", event_create, name="create"),
+    path("places/", place_options, name="place_options"),
+    path("<slug:slug>/", event_detail, name="detail"),
+    path("<slug:slug>/calendar.ics", event_calendar, name="ics"),
+    path("<slug:slug>/edit/", event_edit, name="edit"),
+    path("<slug:slug>/minutes/", event_minutes, name="minutes"),
+]

@@ -1,0 +1,75 @@
+"""In-app notifications and the emails that go with them, each in its recipient's language."""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from smtplib import SMTPException
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+
+from portal.models import EmailPreferences, Notification
+
+logger = logging.getLogger(__name__)
+
+# The EmailPreferences fields a notification may be governed by.
+PREFERENCES = {"answers", "status_changes", "referrals", "completions", "digest", "events"}
+
+
+@dataclass
+class Message:
+    """What one recipient gets: the in-app line, its link, and (optionally) an email."""
+
+    text: str
+    url: str = ""
+    subject: str = ""
+    body: str = ""
+
+
+def wanted_emails(users, preference: str) -> set[int]:
+    """The ids of the users who want emails of this kind (no preferences row = all emails)."""
+    if preference not in PREFERENCES:
+        raise ValueError(f"Unknown email preference {preference!r}")
+    users = list(users)
+    refused = set(
+        EmailPreferences.objects.filter(user__in=users, **{preference: False}).values_list(
+            "user_id", flat=True
+        )
+    )
+    return {user.pk for user in users if user.pk not in refused and user.is_active}
+
+
+def notify(
+    *, users: Iterable, kind: str, preference: str | None, build: Callable[[object], Message]
+) -> int:
+    """Create an in-app notification for each user and, where they want it, send the email after
+    the transaction commits. ``build(user)`` runs in the user's preferred language. A failing
+    mail server is logged and never undoes the action. Returns the number of notifications."""
+    users = [user for user in users if user is not None]
+    wanted = wanted_emails(users, preference) if preference else set()
+    notes, emails = [], []
+    for user in users:
+        with translation.override(user.preferred_language):
+            message = build(user)
+        notes.append(
+            Notification(user=user, kind=kind, message=message.text[:300], url=message.url[:300])
+        )
+        if user.pk in wanted and message.subject and message.body:
+            emails.append((message.subject, message.body, user.email))
+    Notification.objects.bulk_create(notes)
+    if emails:
+        transaction.on_commit(lambda: send_emails(emails))
+    return len(notes)
+
+
+def send_emails(emails) -> int:
+    """Send (subject, body, address) triples one by one; log failures. Returns how many went."""
+    sent = 0
+    for subject, body, address in emails:
+        try:
+            send_mail(subject, body, None, [address])
+            sent += 1
+        except (SMTPException, OSError):
+            logger.exception("Could not send %r to %s", subject, address)
+    return sent

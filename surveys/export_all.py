@@ -1,0 +1,342 @@
+"""The coordinators' export of every expectation of a campaign as CSV, streamed in bounded
+memory: rows are read as tuples in chunks (no model instances, no prefetching) and written one
+line at a time while the response is sent.
+
+What is exported is what the reports count (surveys.reports.expectations): the submitted
+expectations of verified NGOs, by the NGO's place, with the reports' filters.
+"""
+
+import csv
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django import forms
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from municipalities.models import MunicipalityKind, Province, SubRegion
+from ngos.models import ActivityField, LegalForm
+from portal.access import roles_of
+from portal.choices import Hazard
+from portal.models import ExportLog
+from surveys import reports
+from surveys.models import Campaign, ExpectationStatus, Theme
+
+EXPORT_KIND = "expectations"
+TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
+CHUNK_SIZE = 2000
+
+# The columns read from the database, in this order (see _row).
+FIELDS = [
+    "submission__receipt_number",
+    "submission__ngo__name",
+    "submission__ngo__legal_form",
+    "submission__ngo__province__name",
+    "submission__ngo__district__name",
+    "submission__ngo__province__subregion__name",
+    "rank",
+    "category__code",
+    "category__name",
+    "category__name_en",
+    "hazard",
+    "category__hazard",
+    "title",
+    "description",
+    "municipality__name",
+    "status",
+    "submission__submitted_at",
+    "first_answered_at",
+]
+
+# Sub-region, province and NGO, then each submission's items in rank order.
+ORDERING = [
+    "submission__ngo__province__subregion__code",
+    "submission__ngo__province__name_sort",
+    "submission__ngo__name_sort",
+    "submission_id",
+    "rank",
+]
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExpectationExportForm(forms.Form):
+    """The export's query parameters: a campaign (by code), an optional scope
+    ("nation", "subregion:<code>" or "province:<plate>", as on the reports) and the reports'
+    filters (fields of activity and themes by code)."""
+
+    campaign = forms.ModelChoiceField(
+        Campaign.objects.all(), to_field_name="code", label=gettext_lazy("Campaign")
+    )
+    scope = forms.CharField(required=False, max_length=40, label=gettext_lazy("Scope"))
+    legal_form = forms.ChoiceField(
+        choices=[("", "")] + LegalForm.choices, required=False, label=gettext_lazy("Legal form")
+    )
+    activity_field = forms.ModelChoiceField(
+        ActivityField.objects.all(),
+        to_field_name="code",
+        required=False,
+        label=gettext_lazy("Field of activity"),
+    )
+    municipality_kind = forms.ChoiceField(
+        choices=[("", "")] + MunicipalityKind.choices,
+        required=False,
+        label=gettext_lazy("Municipality kind"),
+    )
+    theme = forms.ModelChoiceField(
+        Theme.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Theme")
+    )
+    hazard = forms.ChoiceField(
+        choices=[("", "")] + Hazard.choices, required=False, label=gettext_lazy("Hazard")
+    )
+
+    def clean_scope(self):
+        """("nation", None), ("subregion", code), ("province", plate) or None (not given)."""
+        value = self.cleaned_data["scope"].strip()
+        if not value:
+            return None
+        if value == "nation":
+            return ("nation", None)
+        level, _sep, key = value.partition(":")
+        if level == "subregion" and key:
+            return ("subregion", key)
+        if level == "province" and key.isdigit():
+            return ("province", int(key))
+        raise forms.ValidationError(
+            _('Use "nation", "subregion:<code>" or "province:<plate code>".')
+        )
+
+    def report_filters(self) -> reports.Filters:
+        data = self.cleaned_data
+        return reports.Filters(
+            legal_form=data["legal_form"],
+            activity_field=data["activity_field"],
+            municipality_kind=data["municipality_kind"],
+            theme=data["theme"],
+            hazard=data["hazard"],
+        )
+
+    def filter_values(self) -> dict:
+        """The filters given, as plain values (for the export record)."""
+        data = self.cleaned_data
+        values = {
+            "legal_form": data["legal_form"],
+            "activity_field": data["activity_field"].code if data["activity_field"] else "",
+            "municipality_kind": data["municipality_kind"],
+            "theme": data["theme"].code if data["theme"] else "",
+            "hazard": data["hazard"],
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def filter_labels(self) -> list[str]:
+        """The filters given, in words ("Legal form: Foundation (vakıf)")."""
+        data = self.cleaned_data
+        shown = {
+            "legal_form": dict(LegalForm.choices).get(data["legal_form"]),
+            "activity_field": data["activity_field"] and data["activity_field"].label,
+            "municipality_kind": dict(MunicipalityKind.choices).get(data["municipality_kind"]),
+            "theme": data["theme"] and data["theme"].label,
+            "hazard": dict(Hazard.choices).get(data["hazard"]),
+        }
+        return [
+            _("%(filter)s: %(value)s") % {"filter": self.fields[name].label, "value": value}
+            for name, value in shown.items()
+            if value
+        ]
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Where the exported NGOs are: a report Scope, narrowed to a list of sub-regions for a
+    regional coordinator who gave no scope; with words for the header and a value for the
+    export record."""
+
+    scope: reports.Scope
+    label: str
+    value: str
+    subregion_ids: list | None = None
+
+
+def export_scope_for(user, requested) -> ExportScope:
+    """The scope the user asked for, limited to what they coordinate: a sub-region or province
+    outside it (or one that does not exist) is a 404, so is the nation for a regional
+    coordinator; without a scope, a regional coordinator gets all their sub-regions."""
+    roles = roles_of(user)
+    nationwide = roles.is_national_coordinator or roles.is_site_admin
+    subregions = SubRegion.objects.all()
+    provinces = Province.objects.select_related("subregion")
+    if not nationwide:
+        subregions = subregions.filter(pk__in=roles.subregion_ids)
+        provinces = provinces.filter(subregion__in=roles.subregion_ids)
+    level, key = requested or (None, None)
+    if level == "subregion":
+        subregion = subregions.filter(code=key).first()
+        if subregion is None:
+            raise Http404
+        return ExportScope(
+            scope=reports.Scope(subregion=subregion),
+            label=_("Sub-region: %(name)s") % {"name": subregion.name},
+            value=f"subregion:{subregion.code}",
+        )
+    if level == "province":
+        province = provinces.filter(plate=key).first()
+        if province is None:
+            raise Http404
+        return ExportScope(
+            scope=reports.Scope(subregion=province.subregion, province=province),
+            label=_("Province: %(name)s") % {"name": province.name},
+            value=f"province:{province.plate}",
+        )
+    if level == "nation" and not nationwide:
+        raise Http404
+    if nationwide:
+        return ExportScope(scope=reports.Scope(), label=_("Whole country"), value="nation")
+    own = list(subregions.order_by("code").values_list("pk", "code", "name"))
+    return ExportScope(
+        scope=reports.Scope(),
+        subregion_ids=[pk for pk, _code, _name in own],
+        label=_("Your sub-regions: %(names)s") % {"names": ", ".join(n for _p, _c, n in own)},
+        value="subregions:" + ",".join(code for _pk, code, _name in own),
+    )
+
+
+def expectation_export_rows(campaign, where: ExportScope, filters: reports.Filters):
+    """The exported expectations (a queryset, not yet read)."""
+    queryset = reports.expectations(campaign, where.scope, filters)
+    if where.subregion_ids is not None:
+        queryset = queryset.filter(submission__ngo__province__subregion__in=where.subregion_ids)
+    return queryset
+
+
+@transaction.atomic
+def expectations_export_log(*, user, filters: dict, row_count: int) -> ExportLog:
+    """Record an export of every expectation. Side effects: inserts an ExportLog."""
+    return ExportLog.objects.create(
+        user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count
+    )
+
+
+class _Echo:
+    """A file-like object that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value, TURKIYE).strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def column_headers() -> list[str]:
+    return [
+        _("Receipt number"),
+        _("NGO"),
+        _("NGO legal form"),
+        _("NGO province"),
+        _("NGO district"),
+        _("Sub-region"),
+        _("Rank"),
+        _("Category code"),
+        _("Category"),
+        _("Hazard"),
+        _("Title"),
+        _("Description"),
+        _("Addressed municipality"),
+        _("Status"),
+        _("Submitted at (Türkiye time)"),
+        _("First answered at (Türkiye time)"),
+    ]
+
+
+def header_lines(*, campaign, where: ExportScope, filter_labels: list[str], now=None):
+    """The lines above the column headers: campaign, scope, filters and the date."""
+    now = timezone.localtime(now or timezone.now(), TURKIYE)
+    return [
+        [_("Every expectation of a campaign")],
+        [_("Campaign"), f"{campaign.title} ({campaign.code})"],
+        [_("Scope"), where.label],
+        [_("Filters"), "; ".join(filter_labels) if filter_labels else _("none")],
+        [_("Exported at (Türkiye time)"), now.strftime("%Y-%m-%d %H:%M")],
+    ]
+
+
+def expectations_csv(queryset, *, header: list[list[str]]):
+    """The CSV lines: a byte order mark (so Excel reads UTF-8) on the first header line, the
+    header lines, an empty line, the column headers, then one line per expectation.
+
+    Labels are translated now, in the request's language: the lines are produced while the
+    response streams, after the view has returned.
+    """
+    legal_forms = {value: str(label) for value, label in LegalForm.choices}
+    hazards = {value: str(label) for value, label in Hazard.choices}
+    statuses = {value: str(label) for value, label in ExpectationStatus.choices}
+    english = get_language() == "en"
+    columns = column_headers()
+    rows = queryset.order_by(*ORDERING).values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    writer = csv.writer(_Echo())
+
+    def row(values):
+        (
+            receipt,
+            ngo,
+            legal_form,
+            province,
+            district,
+            subregion,
+            rank,
+            category_code,
+            category_name,
+            category_name_en,
+            hazard,
+            category_hazard,
+            title,
+            description,
+            municipality,
+            status,
+            submitted_at,
+            first_answered_at,
+        ) = values
+        return [
+            _cell(value)
+            for value in (
+                receipt,
+                ngo,
+                legal_forms.get(legal_form, legal_form),
+                province,
+                district,
+                subregion,
+                rank,
+                category_code,
+                (category_name_en if english and category_name_en else category_name),
+                # The item's own hazard, else its category's (as the reports count it).
+                hazards.get(hazard or category_hazard or "", ""),
+                title,
+                description,
+                municipality,
+                statuses.get(status, status),
+                submitted_at,
+                first_answered_at,
+            )
+        ]
+
+    def lines():
+        first, *others = header
+        yield "\ufeff" + writer.writerow([_cell(value) for value in first])
+        for line in others:
+            yield writer.writerow([_cell(value) for value in line])
+        yield writer.writerow([])
+        yield writer.writerow(columns)
+        for values in rows:
+            yield writer.writerow(row(values))
+
+    return lines()

@@ -1,0 +1,164 @@
+"""Forms of the review inbox: the bulk actions on a selection of cases, and answer templates."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality
+from surveys.models import AnswerTemplate, ExpectationStatus
+
+BULK_STATUS, BULK_ASSIGN, BULK_ANSWER = "status", "assign", "answer"
+
+
+class IdListField(forms.Field):
+    """The ids of the ticked checkboxes (``name="ids"``, one value each)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one case."),
+        "invalid": _("The selection is not valid."),
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            ids = list(dict.fromkeys(int(item) for item in value))
+        except (TypeError, ValueError) as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+        # Beyond a database integer, a lookup would fail instead of finding nothing.
+        if any(not 0 < pk < 2**63 for pk in ids):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+class BulkActionForm(forms.Form):
+    """One action applied to each selected case: set a status, assign, or answer from a
+    template. Colleagues and templates are those of the user's municipalities."""
+
+    ids = IdListField()
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("", _("Choose an action")),
+            (BULK_STATUS, _("Set status")),
+            (BULK_ASSIGN, _("Assign to a colleague")),
+            (BULK_ANSWER, _("Answer from a template")),
+        ],
+    )
+    to_status = forms.ChoiceField(
+        label=_("New status"),
+        required=False,
+        choices=[("", "---------")]
+        + [
+            (value, label)
+            for value, label in ExpectationStatus.choices
+            # No case goes back to "new"; referral has its own action on the case page.
+            if value not in (ExpectationStatus.NEW, ExpectationStatus.REFERRED)
+        ],
+    )
+    text = forms.CharField(
+        label=_("Reason or note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for declining (the reason) and completing (a closing note)."),
+    )
+    target_date = forms.DateField(
+        label=_("Target date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Required for “planned”."),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Colleague"), required=False, queryset=get_user_model().objects.none()
+    )
+    template = forms.ModelChoiceField(
+        label=_("Answer template"), required=False, queryset=AnswerTemplate.objects.none()
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, municipality_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        several = len(municipality_ids) > 1
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, municipal_roles__municipality__in=municipality_ids)
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        self.fields["template"].queryset = (
+            AnswerTemplate.objects.filter(municipality__in=municipality_ids, is_active=True)
+            .select_related("municipality")
+            .order_by("municipality__name_sort", "title")
+        )
+        if several:
+            self.fields["template"].label_from_instance = lambda t: (
+                f"{t.title} ({t.municipality.name})"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        required = {
+            BULK_STATUS: ("to_status", _("Choose the new status.")),
+            BULK_ASSIGN: ("assignee", _("Choose the colleague.")),
+            BULK_ANSWER: ("template", _("Choose the answer template.")),
+        }
+        if action in required:
+            name, message = required[action]
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        """The keyword arguments of the chosen action for ``expectations_bulk``."""
+        data = self.cleaned_data
+        if data["action"] == BULK_STATUS:
+            return {
+                "to_status": data["to_status"],
+                "text": data["text"],
+                "target_date": data["target_date"],
+            }
+        if data["action"] == BULK_ASSIGN:
+            return {"assignee": data["assignee"]}
+        return {"text": data["template"].body}
+
+
+class AnswerTemplateForm(forms.ModelForm):
+    """A municipality's reusable answer; an active title may be used once per municipality."""
+
+    class Meta:
+        model = AnswerTemplate
+        fields = ["municipality", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, municipality_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["municipality"]
+        field.queryset = Municipality.objects.filter(pk__in=municipality_ids).order_by("name_sort")
+        field.empty_label = None
+        if len(municipality_ids) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = next(iter(municipality_ids))
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        municipality, title = cleaned.get("municipality"), cleaned.get("title")
+        # The database allows one active template per title and municipality; a retired one
+        # keeps its title free.
+        if municipality and title and (self.instance.pk is None or self.instance.is_active):
+            duplicates = AnswerTemplate.objects.filter(
+                municipality=municipality, title=title, is_active=True
+            ).exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                self.add_error(
+                    "title",
+                    _("%(municipality)s already has an answer template with this title.")
+                    % {"municipality": municipality.name},
+                )
+        return cleaned

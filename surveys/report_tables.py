@@ -1,0 +1,636 @@
+"""The report's tables: the figures of one campaign, scope and set of filters (computed by
+surveys.reports, cached briefly), turned into titled tables with typed columns that the page,
+the print page and the CSV/XLSX exports all use.
+
+Cached figures hold plain data only (no links, nothing about the user), so one cache entry
+serves every coordinator who may see the scope.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
+
+from municipalities.models import Province, SubRegion
+from portal.choices import HazardScope
+from surveys import reports
+from surveys.reports import Scope
+
+CACHE_SECONDS = 120
+TOP_MUNICIPALITIES = 20
+
+# What the map can show, and the kind of value it is (see Column.kind).
+MEASURE_KINDS = {
+    "participation": "share",
+    "borda_leader_share": "share",
+    "answered_share": "share",
+    "overdue": "int",
+}
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def _cache_key(campaign, compare, scope, filters, measure):
+    parts = [
+        campaign.pk,
+        compare.pk if compare else "",
+        scope.subregion.pk if scope.subregion else "",
+        scope.province.pk if scope.province else "",
+        filters.legal_form,
+        filters.activity_field.pk if filters.activity_field else "",
+        filters.municipality_kind,
+        filters.theme.pk if filters.theme else "",
+        filters.hazard,
+        measure,
+        get_language(),
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"reports:figures:{digest}"
+
+
+def report_figures(*, campaign, compare, scope, filters, measure):
+    """Every figure of a report page, from the cache when computed less than two minutes ago.
+
+    The number of queries depends on the level and on whether a comparison is asked for, never
+    on the amount of data.
+    """
+    key = _cache_key(campaign, compare, scope, filters, measure)
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute(campaign, compare, scope, filters, measure)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def _places(campaign, scope):
+    """The sub-regions (nation) or provinces (sub-region, province) a participation table lists,
+    with or without NGOs: only those the campaign covers."""
+    if scope.level == "nation":
+        places = SubRegion.objects.order_by("code")
+        if not campaign.is_national:
+            places = places.filter(campaigns=campaign.pk)
+        return [{"key": s["code"], "name": s["name"]} for s in places.values("code", "name")]
+    provinces = Province.objects.order_by("name_sort", "plate")
+    if scope.province:
+        provinces = provinces.filter(plate=scope.province.pk)
+    else:
+        provinces = provinces.filter(subregion=scope.subregion.pk)
+    if not campaign.is_national:
+        provinces = provinces.filter(subregion__campaigns=campaign.pk)
+    return [{"key": p["plate"], "name": p["name"]} for p in provinces.values("plate", "name")]
+
+
+def _map_values(campaign, scope, filters, measure):
+    """{plate: value} of the measure for the provinces in scope that have data, and for the
+    Borda measure {plate: leading category row}."""
+    if measure == "participation":
+        rows = reports.participation(campaign, scope, filters, by="province")
+        return {row["key"]: row["rate"] for row in rows if row["ngos"]}, {}
+    if measure == "borda_leader_share":
+        rows = reports.borda_leader_by_province(campaign, scope, filters)
+        return (
+            {plate: entry["share"] for plate, entry in rows.items()},
+            {plate: entry["leader"] for plate, entry in rows.items()},
+        )
+    rows = reports.responsiveness(campaign, scope, filters, by="province")
+    return {row["key"]: row[measure] for row in rows}, {}
+
+
+def _compute(campaign, compare, scope, filters, measure):
+    level = scope.level
+    top = reports.borda(campaign, scope, filters)
+    examples = reports.borda_examples(campaign, scope, filters, [row["category_id"] for row in top])
+    for row in top:
+        row["examples"] = examples.get(row["category_id"], [])
+    figures = {"level": level, "top": top}
+    if compare:
+        # Every category of the other campaign, to find each of this campaign's top five in it.
+        previous = reports.borda(compare, scope, filters, limit=None)
+        ranks = {row["category_id"]: (index, row) for index, row in enumerate(previous, 1)}
+        for row in top:
+            rank, other = ranks.get(row["category_id"], (None, None))
+            row["compare_rank"] = rank
+            row["compare_score"] = other["score"] if other else 0
+    if level == "nation":
+        figures["by_subregion"] = reports.borda_by_subregion(campaign, filters)
+    by = "subregion" if level == "nation" else "province"
+    figures["places"] = _places(campaign, scope)
+    figures["participation"] = reports.participation(campaign, scope, filters, by=by)
+    if compare:
+        figures["participation_compare"] = reports.participation(compare, scope, filters, by=by)
+    figures["hazards"] = reports.hazard_shares(campaign, scope, filters)
+    figures["capabilities"] = reports.capabilities_by_hazard(scope, filters)
+    figures["responsiveness"] = reports.responsiveness(
+        campaign,
+        scope,
+        filters,
+        by={"nation": "subregion", "subregion": "province", "province": "municipality"}[level],
+    )
+    if level != "province":
+        figures["responsiveness_municipalities"] = reports.responsiveness(
+            campaign,
+            scope,
+            filters,
+            by="municipality",
+            limit=TOP_MUNICIPALITIES if level == "nation" else None,
+        )
+    totals = reports.responsiveness(campaign, scope, filters, by="total")
+    figures["responsiveness_total"] = totals[0] if totals else None
+    figures["map"], figures["map_leaders"] = _map_values(campaign, scope, filters, measure)
+    figures["provinces"] = list(
+        Province.objects.order_by("name_sort", "plate").values(
+            "plate", "name", "subregion_id", "subregion__code", "subregion__name"
+        )
+    )
+    return figures
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """A column: its key in the rows, its heading, and the kind of value: text, list (of
+    texts), int, share (0..1, shown and exported in percent), days, delta (signed whole number)
+    or points (signed percentage points, given as a share difference)."""
+
+    key: str
+    label: str
+    kind: str = "int"
+
+    @property
+    def export_label(self):
+        label = str(self.label)
+        return f"{label} (%)" if self.kind in ("share", "points") else label
+
+    @property
+    def numeric(self):
+        return self.kind not in ("text", "list")
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list
+    rows: list
+    totals: dict | None = None
+    empty_text: str = ""
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+    # The column whose cell heads each row (th scope="row") and carries the row's link.
+    row_header: int = 0
+
+    def export_rows(self):
+        """The rows (and the totals) as export values: numbers stay numbers."""
+        for row in [*self.rows, *([self.totals] if self.totals else [])]:
+            yield [export_value(column, row.get(column.key)) for column in self.columns]
+
+    def display_rows(self):
+        return [_display_row(self.columns, row, self.row_header) for row in self.rows]
+
+    def display_totals(self):
+        if not self.totals:
+            return None
+        return _display_row(self.columns, self.totals, self.row_header)
+
+
+def _display_row(columns, row, row_header):
+    cells = []
+    for index, column in enumerate(columns):
+        value = row.get(column.key)
+        cells.append(
+            {
+                "text": display_value(column.kind, value),
+                "items": value if column.kind == "list" else None,
+                "href": row.get("_href") if index == row_header else None,
+                "numeric": column.numeric,
+                "header": index == row_header,
+            }
+        )
+    return cells
+
+
+def _number(value, decimals):
+    # Django's number_format cuts decimals off; round first.
+    return formats.number_format(round(value, decimals), decimals, use_l10n=True)
+
+
+def display_value(kind, value):
+    """A value as the page shows it, in the current language's number format."""
+    if value is None or value == "":
+        return "—"
+    if kind == "share":
+        return gettext("%(percent)s %%") % {"percent": _number(value * 100, 1)}
+    if kind == "points":
+        sign = "+" if value > 0 else "−" if value < 0 else "±"
+        number = _number(abs(value) * 100, 1)
+        return gettext("%(sign)s%(points)s points") % {"sign": sign, "points": number}
+    if kind == "delta":
+        sign = "+" if value > 0 else "−" if value < 0 else "±"
+        return f"{sign}{formats.number_format(abs(value), 0, use_l10n=True, force_grouping=True)}"
+    if kind == "days":
+        return _number(value, 1)
+    if kind == "int":
+        return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+    if kind == "list":
+        return " | ".join(value)
+    return str(value)
+
+
+def export_value(column, value):
+    """A value as exports write it: shares and points in percent (one decimal)."""
+    if value is None:
+        return None
+    if column.kind in ("share", "points"):
+        return round(value * 100, 1)
+    if column.kind == "list":
+        return " | ".join(value)
+    if column.kind == "text":
+        return str(value)
+    return value
+
+
+def category_label(row):
+    """A category's name in the current language (rows carry both)."""
+    if get_language() == "en" and row.get("category__name_en"):
+        return row["category__name_en"]
+    return row["category__name"]
+
+
+def _top_five_table(figures, *, compare):
+    columns = [
+        Column("rank", _("Rank")),
+        Column("category", _("Category"), "text"),
+        Column("score", _("Borda score")),
+        Column("mentions", _("Mentions")),
+        Column("first_rank", _("First-rank mentions")),
+        Column("examples", _("Example requests"), "list"),
+    ]
+    if compare:
+        columns[5:5] = [
+            Column("compare_rank", _("Rank in %(campaign)s") % {"campaign": compare.title}),
+            Column("compare_score", _("Score in %(campaign)s") % {"campaign": compare.title}),
+            Column("score_delta", _("Change in score"), "delta"),
+        ]
+    rows = []
+    for rank, row in enumerate(figures["top"], 1):
+        item = {
+            "category": category_label(row),
+            "rank": rank,
+            "score": row["score"],
+            "mentions": row["mentions"],
+            "first_rank": row["first_rank"],
+            "examples": row["examples"],
+        }
+        if compare:
+            item["compare_rank"] = row["compare_rank"]
+            item["compare_score"] = row["compare_score"]
+            item["score_delta"] = row["score"] - row["compare_score"]
+        rows.append(item)
+    return Table(
+        "top-five",
+        _("The five top expectations"),
+        columns,
+        rows,
+        empty_text=_("No submitted expectation matches this scope and these filters."),
+        note=_(
+            "Borda score: rank 1 gives 5 points, rank 5 gives 1 point. Ties are broken by "
+            "first-rank mentions, then by name. Only verified NGOs' submissions count."
+        ),
+        row_header=1,
+    )
+
+
+def _top_five_by_subregion_table(figures, subregion_names, links):
+    columns = [
+        Column("subregion", _("Sub-region"), "text"),
+        Column("rank", _("Rank")),
+        Column("category", _("Category"), "text"),
+        Column("score", _("Borda score")),
+        Column("mentions", _("Mentions")),
+        Column("first_rank", _("First-rank mentions")),
+    ]
+    rows, grid = [], []
+    for code, name in subregion_names:
+        table_rows = []
+        for rank, row in enumerate(figures["by_subregion"].get(code, []), 1):
+            item = {
+                "subregion": name,
+                "rank": rank,
+                "category": category_label(row),
+                "score": row["score"],
+                "mentions": row["mentions"],
+                "first_rank": row["first_rank"],
+            }
+            rows.append(item)
+            table_rows.append(item)
+        grid.append({"code": code, "name": name, "href": links.get(code), "rows": table_rows})
+    return Table(
+        "top-five-by-subregion",
+        _("The five top expectations of each sub-region"),
+        columns,
+        rows,
+        empty_text=_("No submitted expectation matches these filters."),
+        extra={"grid": grid},
+    )
+
+
+def _participation_table(figures, *, compare, level, links):
+    place_label = _("Sub-region") if level == "nation" else _("Province")
+    columns = [
+        Column("name", place_label, "text"),
+        Column("ngos", _("Verified NGOs")),
+        Column("submitted", _("Submitted")),
+        Column("drafts", _("Drafts")),
+        Column("rate", _("Participation rate"), "share"),
+    ]
+    if compare:
+        other_title = {"campaign": compare.title}
+        columns += [
+            Column("compare_submitted", _("Submitted in %(campaign)s") % other_title),
+            Column("compare_rate", _("Rate in %(campaign)s") % other_title, "share"),
+            Column("rate_delta", _("Change in rate"), "points"),
+        ]
+    found = {row["key"]: row for row in figures["participation"]}
+    other = {row["key"]: row for row in figures.get("participation_compare", [])}
+    rows = []
+    for place in figures["places"]:
+        row = found.get(place["key"], {})
+        item = {
+            "_key": place["key"],
+            "_href": links.get(place["key"]),
+            "name": place["name"],
+            "ngos": row.get("ngos", 0),
+            "submitted": row.get("submitted", 0),
+            "drafts": row.get("drafts", 0),
+        }
+        item["rate"] = item["submitted"] / item["ngos"] if item["ngos"] else None
+        if compare:
+            previous = other.get(place["key"], {})
+            item["compare_submitted"] = previous.get("submitted", 0)
+            item["compare_rate"] = previous.get("rate") if previous.get("ngos") else None
+            item["rate_delta"] = (
+                item["rate"] - item["compare_rate"]
+                if item["rate"] is not None and item["compare_rate"] is not None
+                else None
+            )
+        rows.append(item)
+    totals = {
+        "name": gettext("Total"),
+        "ngos": sum(r["ngos"] for r in rows),
+        "submitted": sum(r["submitted"] for r in rows),
+        "drafts": sum(r["drafts"] for r in rows),
+    }
+    totals["rate"] = totals["submitted"] / totals["ngos"] if totals["ngos"] else None
+    if compare:
+        ngos = sum(r.get("ngos", 0) for r in other.values())
+        totals["compare_submitted"] = sum(r["compare_submitted"] for r in rows)
+        totals["compare_rate"] = totals["compare_submitted"] / ngos if ngos else None
+        totals["rate_delta"] = (
+            totals["rate"] - totals["compare_rate"]
+            if totals["rate"] is not None and totals["compare_rate"] is not None
+            else None
+        )
+    return Table(
+        "participation",
+        _("Participation"),
+        columns,
+        rows,
+        totals=totals if rows else None,
+        empty_text=_("The campaign does not cover this scope."),
+        note=_(
+            "Verified NGOs in the scope (by the NGO's province) and those that submitted; the "
+            "filters on the legal form and the field of activity apply here, the others do not."
+        ),
+    )
+
+
+def _hazards_table(figures):
+    total, shares = figures["hazards"]
+    labels = dict(HazardScope.choices)
+    rows = [
+        {"hazard": str(labels[hazard]), "count": count, "share": share if total else None}
+        for hazard, (count, share) in shares.items()
+    ]
+    about = sum(count for count, _share in shares.values())
+    rows.append(
+        {
+            "hazard": gettext("Not about a hazard"),
+            "count": total - about,
+            "share": (total - about) / total if total else None,
+        }
+    )
+    return Table(
+        "hazards",
+        _("Expectations about each hazard"),
+        [
+            Column("hazard", _("Hazard"), "text"),
+            Column("count", _("Expectations")),
+            Column("share", _("Share of all expectations"), "share"),
+        ],
+        rows,
+        totals={
+            "hazard": gettext("All expectations"),
+            "count": total,
+            "share": 1.0 if total else None,
+        },
+        note=_("An expectation counts under its own hazard, or else under its category's."),
+    )
+
+
+def _capabilities_table(figures):
+    found = figures["capabilities"]
+    rows = [
+        {
+            "hazard": str(label),
+            "capabilities": found.get(hazard, {}).get("capabilities", 0),
+            "ngos": found.get(hazard, {}).get("ngos", 0),
+        }
+        for hazard, label in HazardScope.choices
+    ]
+    return Table(
+        "capabilities",
+        _("NGO capabilities for each hazard"),
+        [
+            Column("hazard", _("Hazard"), "text"),
+            Column("capabilities", _("Capabilities")),
+            Column("ngos", _("NGOs")),
+        ],
+        rows,
+        note=_("Capabilities declared by verified NGOs of the scope."),
+    )
+
+
+def _responsiveness_columns(first_label, *, with_province=False):
+    columns = [Column("name", first_label, "text")]
+    if with_province:
+        columns.append(Column("province_name", _("Province"), "text"))
+    return columns + [
+        Column("received", _("Cases received")),
+        Column("answered_share", _("Answered"), "share"),
+        Column("median_days", _("Median days to first answer"), "days"),
+        Column("overdue", _("Overdue")),
+        Column("completed", _("Completed")),
+        Column("confirmed", _("Confirmed by the NGO")),
+        Column("disputed", _("Disputed by the NGO")),
+    ]
+
+
+def _responsiveness_rows(rows, links):
+    return [{**row, "_href": links.get(row["key"])} for row in rows]
+
+
+def _municipality_rows(rows):
+    """Municipalities link to their public page, which everyone may open."""
+    return [
+        {**row, "_href": reverse("municipalities:detail", kwargs={"slug": row["slug"]})}
+        for row in rows
+    ]
+
+
+def _responsiveness_tables(figures, *, level, links):
+    total = figures["responsiveness_total"]
+    totals = {**total, "name": gettext("Total")} if total else None
+    if level == "province":
+        by_municipality = Table(
+            "responsiveness",
+            _("Responsiveness by municipality"),
+            _responsiveness_columns(_("Municipality")),
+            _municipality_rows(figures["responsiveness"]),
+            totals=totals,
+        )
+        tables = [by_municipality]
+    else:
+        first = _("Sub-region") if level == "nation" else _("Province")
+        title = (
+            _("Responsiveness by sub-region")
+            if level == "nation"
+            else _("Responsiveness by province")
+        )
+        tables = [
+            Table(
+                "responsiveness",
+                title,
+                _responsiveness_columns(first),
+                _responsiveness_rows(figures["responsiveness"], links),
+                totals=totals,
+            ),
+            Table(
+                "responsiveness-municipalities",
+                _("The %(count)s municipalities with the most cases")
+                % {"count": TOP_MUNICIPALITIES}
+                if level == "nation"
+                else _("Responsiveness by municipality"),
+                _responsiveness_columns(_("Municipality"), with_province=True),
+                _municipality_rows(figures["responsiveness_municipalities"]),
+            ),
+        ]
+    for table in tables:
+        table.empty_text = _("No municipality of this scope has received a case yet.")
+        table.note = _(
+            "Counted by the municipality's place. Overdue: no public answer %(days)s days after "
+            "submission, and not closed."
+        ) % {"days": settings.REVIEW_OVERDUE_DAYS}
+    return tables
+
+
+def _map_table(figures, *, measure, measure_label, in_scope, links):
+    kind = MEASURE_KINDS[measure]
+    columns = [Column("name", _("Province"), "text"), Column("value", measure_label, kind)]
+    if measure == "borda_leader_share":
+        columns.append(Column("leader", _("Leading category"), "text"))
+    rows = []
+    for province in figures["provinces"]:
+        if province["plate"] not in in_scope:
+            continue
+        value = figures["map"].get(province["plate"])
+        if value is None and measure == "overdue":
+            value = 0
+        leader = figures["map_leaders"].get(province["plate"])
+        rows.append(
+            {
+                "_key": province["plate"],
+                "_href": links.get(province["plate"]),
+                "name": province["name"],
+                "value": value,
+                "leader": category_label(leader) if leader else None,
+            }
+        )
+    return Table(
+        "map", _("Map: %(measure)s by province") % {"measure": measure_label}, columns, rows
+    )
+
+
+TABLE_SLUGS = {
+    "nation": [
+        "top-five",
+        "top-five-by-subregion",
+        "participation",
+        "hazards",
+        "capabilities",
+        "responsiveness",
+        "responsiveness-municipalities",
+        "map",
+    ],
+    "subregion": [
+        "top-five",
+        "participation",
+        "hazards",
+        "capabilities",
+        "responsiveness",
+        "responsiveness-municipalities",
+        "map",
+    ],
+    "province": ["top-five", "participation", "hazards", "capabilities", "responsiveness", "map"],
+}
+
+
+def in_scope_plates(figures, scope):
+    if scope.province:
+        return {scope.province.pk}
+    if scope.subregion:
+        return {p["plate"] for p in figures["provinces"] if p["subregion_id"] == scope.subregion.pk}
+    return {p["plate"] for p in figures["provinces"]}
+
+
+def build_tables(figures, *, scope: Scope, compare, measure, measure_label, links):
+    """{slug: Table} of every table of the level, in page order. ``links`` holds the hrefs the
+    user may follow: {"subregion": {code: url}, "province": {plate: url}}."""
+    level = scope.level
+    province_links = links.get("province", {})
+    subregion_links = links.get("subregion", {})
+    tables = [_top_five_table(figures, compare=compare)]
+    if level == "nation":
+        names = [(p["key"], p["name"]) for p in figures["places"]]
+        tables.append(_top_five_by_subregion_table(figures, names, subregion_links))
+    tables.append(
+        _participation_table(
+            figures,
+            compare=compare,
+            level=level,
+            links=subregion_links if level == "nation" else province_links,
+        )
+    )
+    tables += [_hazards_table(figures), _capabilities_table(figures)]
+    tables += _responsiveness_tables(
+        figures,
+        level=level,
+        links=subregion_links if level == "nation" else province_links,
+    )
+    tables.append(
+        _map_table(
+            figures,
+            measure=measure,
+            measure_label=measure_label,
+            in_scope=in_scope_plates(figures, scope),
+            links=province_links,
+        )
+    )
+    return {table.slug: table for table in tables}

@@ -1,0 +1,425 @@
+"""The coordinators' reports at /reports/: the nation, a sub-region or a province, for a campaign
+(optionally compared with another), with filters; every table exports to CSV and XLSX, and a
+print page collects them all.
+
+Who: national coordinators and site administrators see everything; a regional coordinator sees
+only their sub-regions and the provinces in them (the national level sends them to their
+sub-region, another sub-region or its provinces are a 404); everyone else gets a 403, and
+anonymous users are sent to log in.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from municipalities.models import Province, SubRegion
+from ngos.models import ActivityField
+from portal.access import roles_of
+from surveys import charts
+from surveys.forms_reports import MEASURES, ReportForm
+from surveys.models import Campaign, Theme
+from surveys.report_exports import csv_response, report_export_log, xlsx_response
+from surveys.report_tables import (
+    CACHE_SECONDS,
+    MEASURE_KINDS,
+    TABLE_SLUGS,
+    build_tables,
+    category_label,
+    display_value,
+    in_scope_plates,
+    report_figures,
+)
+from surveys.reports import Scope
+
+PAGE_TEMPLATE = "surveys/reports/report.html"
+PRINT_TEMPLATE = "surveys/reports/report_print.html"
+CHOICE_TEMPLATE = "surveys/reports/subregion_choice.html"
+FORMATS = {"csv", "xlsx"}
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+
+def _roles(request):
+    """The user's roles if they may read reports (coordinators, site administrators); 403."""
+    roles = roles_of(request.user)
+    if not (roles.is_coordinator or roles.is_site_admin):
+        raise PermissionDenied
+    return roles
+
+
+def _nationwide(roles):
+    return roles.is_national_coordinator or roles.is_site_admin
+
+
+def _may_open(roles, subregion_id):
+    return _nationwide(roles) or subregion_id in roles.subregion_ids
+
+
+def _subregions(roles):
+    subregions = SubRegion.objects.all()
+    return subregions if _nationwide(roles) else subregions.filter(pk__in=roles.subregion_ids)
+
+
+def _provinces(roles):
+    provinces = Province.objects.select_related("subregion")
+    return provinces if _nationwide(roles) else provinces.filter(subregion__in=roles.subregion_ids)
+
+
+def _scope_from_param(value, roles):
+    """The scope named by an export's or print page's ``scope`` parameter (nation,
+    subregion:<code>, province:<plate>); a 404 outside the user's scope."""
+    kind, _sep, ident = (value or "nation").partition(":")
+    if kind == "nation" and not ident and _nationwide(roles):
+        return Scope()
+    if kind == "subregion":
+        return Scope(subregion=get_object_or_404(_subregions(roles), code=ident))
+    if kind == "province" and ident.isdigit():
+        province = get_object_or_404(_provinces(roles), plate=int(ident))
+        return Scope(subregion=province.subregion, province=province)
+    raise Http404
+
+
+def _scope_param(scope):
+    if scope.province:
+        return f"province:{scope.province.pk}"
+    if scope.subregion:
+        return f"subregion:{scope.subregion.code}"
+    return "nation"
+
+
+def _scope_label(scope):
+    if scope.province:
+        return _("Province of %(province)s (%(subregion)s)") % {
+            "province": scope.province.name,
+            "subregion": scope.subregion.name,
+        }
+    if scope.subregion:
+        return _("Sub-region %(code)s %(name)s") % {
+            "code": scope.subregion.code,
+            "name": scope.subregion.name,
+        }
+    return _("Türkiye (national)")
+
+
+def _scope_filename(scope):
+    if scope.province:
+        return f"province-{scope.province.pk:02d}"
+    if scope.subregion:
+        return f"subregion-{scope.subregion.code}"
+    return "national"
+
+
+# --- Building a report -----------------------------------------------------------------------
+
+
+def _form(request):
+    """The bound and validated report form; its choice lists cost three queries."""
+    campaigns = list(
+        Campaign.objects.filter(opens_at__lte=timezone.now()).order_by("-opens_at", "-pk")
+    )
+    activity_fields = list(
+        ActivityField.objects.filter(is_active=True).order_by("order", "name_sort")
+    )
+    themes = list(Theme.objects.filter(is_active=True).order_by("order", "name_sort"))
+    form = ReportForm(
+        request.GET, campaigns=campaigns, activity_fields=activity_fields, themes=themes
+    )
+    form.is_valid()
+    return form
+
+
+def _with_query(url, query):
+    return f"{url}?{query}" if query else url
+
+
+def _links(roles, figures, query):
+    """The drill-down pages the user may open, keeping the campaign and filters."""
+    subregion_links, province_links = {}, {}
+    for province in figures["provinces"]:
+        if _may_open(roles, province["subregion_id"]):
+            code = province["subregion__code"]
+            subregion_links[code] = _with_query(
+                reverse("reports:subregion", kwargs={"code": code}), query
+            )
+            province_links[province["plate"]] = _with_query(
+                reverse("reports:province", kwargs={"plate": province["plate"]}), query
+            )
+    return {"subregion": subregion_links, "province": province_links}
+
+
+def _charts(tables):
+    top = tables["top-five"]
+    top_chart = charts.bar_chart(
+        chart_id="chart-top-five",
+        title=_("The five top expectations by Borda score"),
+        description=_(
+            "A bar for each category, longest for the highest score, with the score written "
+            "beside it; the table that follows gives the same figures."
+        ),
+        bars=[
+            (
+                row["category"],
+                row["score"],
+                _("%(score)s points") % {"score": display_value("int", row["score"])},
+            )
+            for row in top.rows
+        ],
+    )
+    participation_chart = charts.bar_chart(
+        chart_id="chart-participation",
+        title=_("Participation rate"),
+        description=_(
+            "A bar for each place, as long as the share of its verified NGOs that submitted, "
+            "with the rate and the counts written beside it; the table that follows gives the "
+            "same figures."
+        ),
+        bars=[
+            (
+                row["name"],
+                row["rate"] or 0,
+                _("%(rate)s (%(submitted)s of %(ngos)s)")
+                % {
+                    "rate": display_value("share", row["rate"]),
+                    "submitted": row["submitted"],
+                    "ngos": row["ngos"],
+                },
+            )
+            for row in tables["participation"].rows
+        ],
+        maximum=1,
+    )
+    return {"top": top_chart, "participation": participation_chart}
+
+
+def _legend_format(kind):
+    if kind == "share":
+        return lambda value: _("%(percent)s %%") % {"percent": round(value * 100)}
+    return lambda value: display_value(kind, value)
+
+
+def _map(scope, figures, tables, measure, measure_label, province_links):
+    """The SVG map with its legend: provinces in scope coloured in 5 classes by the measure,
+    the others grey without their values; each linked to the drill-down the user may open."""
+    kind = MEASURE_KINDS[measure]
+    in_scope = in_scope_plates(figures, scope)
+    values = {row["_key"]: row["value"] for row in tables["map"].rows}
+    breaks = charts.class_breaks(kind, values.values())
+    provinces = []
+    for province in figures["provinces"]:
+        plate = province["plate"]
+        value = values.get(plate)
+        if plate not in in_scope:
+            fill, text = charts.OUT_OF_SCOPE, _("outside the scope of this report")
+        elif value is None:
+            fill, text = charts.NO_DATA, _("no data")
+        else:
+            fill = charts.PALETTE[charts.class_of(value, breaks)]
+            text = display_value(kind, value)
+            leader = figures["map_leaders"].get(plate)
+            if leader:
+                text = _("%(value)s (%(category)s)") % {
+                    "value": text,
+                    "category": category_label(leader),
+                }
+        provinces.append(
+            {
+                "plate": plate,
+                "name": province["name"],
+                "fill": fill,
+                "value_text": text,
+                "href": province_links.get(plate),
+            }
+        )
+    svg = charts.province_map(
+        title=_("Map of the 81 provinces: %(measure)s") % {"measure": measure_label},
+        description=_(
+            "Provinces in the scope are shaded from light (low) to dark blue (high) in five "
+            "classes; provinces outside the scope are grey. The table beside the map gives the "
+            "value of each province."
+        ),
+        provinces=provinces,
+    )
+    legend = charts.legend_entries(kind, breaks, _legend_format(kind))
+    return {"svg": svg, "legend": legend}
+
+
+def _report(roles, scope, form):
+    """The figures, tables, charts and map of a valid form, as template context."""
+    campaign, compare = form.selected_campaign, form.compare_campaign
+    measure = form.selected_measure
+    measure_label = str(dict(MEASURES)[measure])
+    figures = report_figures(
+        campaign=campaign,
+        compare=compare,
+        scope=scope,
+        filters=form.report_filters(),
+        measure=measure,
+    )
+    query = urlencode(form.query())
+    links = _links(roles, figures, query)
+    tables = build_tables(
+        figures,
+        scope=scope,
+        compare=compare,
+        measure=measure,
+        measure_label=measure_label,
+        links=links,
+    )
+    report_map = _map(scope, figures, tables, measure, measure_label, links["province"])
+    return {
+        "campaign": campaign,
+        "compare": compare,
+        "measure_label": measure_label,
+        "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
+        "charts": _charts(tables),
+        "map": report_map,
+        "query": query,
+        "export_query": urlencode({**form.query(), "scope": _scope_param(scope)}),
+        "described_filters": form.described_filters(),
+        "cache_minutes": CACHE_SECONDS // 60,
+    }
+
+
+def _page_context(request, roles, scope):
+    form = _form(request)
+    context = {
+        "form": form,
+        "scope": scope,
+        "level": scope.level,
+        "scope_label": _scope_label(scope),
+        "nationwide": _nationwide(roles),
+        "may_open_subregion": scope.subregion is not None and _may_open(roles, scope.subregion.pk),
+        "generated_at": timezone.localtime(),
+    }
+    if form.is_valid() and form.selected_campaign:
+        context.update(_report(roles, scope, form))
+    return context
+
+
+def _render_page(request, roles, scope):
+    context = _page_context(request, roles, scope)
+    template = PAGE_TEMPLATE
+    if request.htmx and not request.htmx.boosted:
+        template += "#report"
+    return render(request, template, context)
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_index(request):
+    """The national report; a regional coordinator goes to their sub-region (or picks one)."""
+    roles = _roles(request)
+    if not _nationwide(roles):
+        subregions = list(_subregions(roles).order_by("code"))
+        if len(subregions) == 1:
+            url = reverse("reports:subregion", kwargs={"code": subregions[0].code})
+            return redirect(_with_query(url, request.GET.urlencode()))
+        return render(request, CHOICE_TEMPLATE, {"subregions": subregions})
+    return _render_page(request, roles, Scope())
+
+
+@login_required
+@require_GET
+def report_subregion(request, code):
+    """The report of one sub-region, by province."""
+    roles = _roles(request)
+    subregion = get_object_or_404(_subregions(roles), code=code)
+    return _render_page(request, roles, Scope(subregion=subregion))
+
+
+@login_required
+@require_GET
+def report_province(request, plate):
+    """The report of one province, by municipality."""
+    roles = _roles(request)
+    province = get_object_or_404(_provinces(roles), plate=plate)
+    return _render_page(request, roles, Scope(subregion=province.subregion, province=province))
+
+
+@login_required
+@require_GET
+def report_print(request):
+    """Every table and chart of a scope on one print-ready page (A4, a section per page)."""
+    roles = _roles(request)
+    scope = _scope_from_param(request.GET.get("scope"), roles)
+    context = _page_context(request, roles, scope)
+    context["print_mode"] = True
+    return render(request, PRINT_TEMPLATE, context)
+
+
+@login_required
+@require_GET
+def report_export(request, table, fmt):
+    """One table of a scope as CSV (streamed) or XLSX, recorded in the export log."""
+    roles = _roles(request)
+    if fmt not in FORMATS:
+        raise Http404
+    scope = _scope_from_param(request.GET.get("scope"), roles)
+    if table not in TABLE_SLUGS[scope.level]:
+        raise Http404
+    form = _form(request)
+    if not form.is_valid() or not form.selected_campaign:
+        return HttpResponseBadRequest(
+            _("The report parameters are not valid; go back to the report and try again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    report = _report(roles, scope, form)
+    export = next(t for t in report["tables"].values() if t.slug == table)
+    header_lines = _export_header(export, scope, form, report)
+    columns = [column.export_label for column in export.columns]
+    rows = list(export.export_rows())
+    report_export_log(
+        user=request.user,
+        table=table,
+        filters={
+            "campaign": form.selected_campaign.code,
+            "compare": form.compare_campaign.code if form.compare_campaign else "",
+            "scope": _scope_param(scope),
+            "format": fmt,
+            **form.filter_log(),
+        },
+        row_count=len(rows),
+    )
+    filename = f"{table}-{form.selected_campaign.code}-{_scope_filename(scope)}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, header_lines, columns, rows)
+    return xlsx_response(filename, header_lines, columns, rows, sheet_title=export.title)
+
+
+def _export_header(table, scope, form, report):
+    """The lines naming what an export holds: title, campaign, scope, filters, date."""
+    campaign, compare = form.selected_campaign, form.compare_campaign
+    lines = [
+        table.title,
+        _("Campaign: %(campaign)s") % {"campaign": campaign.title},
+    ]
+    if compare:
+        lines.append(_("Compared with: %(campaign)s") % {"campaign": compare.title})
+    lines.append(_("Scope: %(scope)s") % {"scope": _scope_label(scope)})
+    described = "; ".join(f"{label}: {value}" for label, value in form.described_filters())
+    lines.append(_("Filters: %(filters)s") % {"filters": described or _("none")})
+    if table.slug == "map":
+        lines.append(_("Measure: %(measure)s") % {"measure": report["measure_label"]})
+    lines.append(_("Date: %(date)s") % {"date": date_format(timezone.localtime(), "Y-m-d H:i")})
+    return lines
+
+
+urlpatterns = [
+    path("", report_index, name="index"),
+    path("subregions/<str:code>/", report_subregion, name="subregion"),
+    path("provinces/<int:plate>/", report_province, name="province"),
+    path("print/", report_print, name="print"),
+    path("export/<slug:table>.<str:fmt>", report_export, name="export"),
+]

@@ -1,0 +1,378 @@
+"""A case as municipal staff work on it (with every review action), and the NGO's side of its
+expectations: the municipalities' answers, and confirming or disputing a completed case.
+
+Who: the staff of the case's current municipality act on it; coordinators of its sub-region
+(and national coordinators, site administrators) read it without the internal notes; anyone
+else gets a 404, including the staff of a municipality the case was referred away from. The
+NGO's members see their own expectations with the public history only.
+"""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ngos.models import NGO
+from portal.access import roles_of
+from surveys.forms_review import (
+    AnswerForm,
+    AssignForm,
+    DisputeForm,
+    NoteForm,
+    ReferForm,
+    StatusForm,
+)
+from surveys.models import TRANSITIONS, AnswerTemplate, Expectation, ReviewEntry
+from surveys.review import (
+    ReviewConflict,
+    expectation_add_note,
+    expectation_answer,
+    expectation_assign,
+    expectation_change_status,
+    expectation_ngo_confirm,
+    expectation_ngo_dispute,
+    expectation_refer,
+)
+
+CASE_TEMPLATE = "surveys/case_detail.html"
+NGO_CASE_TEMPLATE = "surveys/my_expectation_detail.html"
+
+# The action forms of the case page, by the name the template and the action views use.
+CASE_FORMS = {
+    "status": StatusForm,
+    "answer": AnswerForm,
+    "note": NoteForm,
+    "assign": AssignForm,
+    "refer": ReferForm,
+}
+
+
+def _history(case, user, *, internal):
+    """The case's history, oldest first. Municipal staff also read the internal notes written
+    while the case was at one of their municipalities; everyone else only the public entries."""
+    entries = ReviewEntry.objects.filter(expectation=case).select_related(
+        "actor", "municipality", "to_municipality", "assigned_to"
+    )
+    if internal:
+        return entries.filter(
+            ~Q(kind=ReviewEntry.Kind.NOTE) | Q(municipality__in=roles_of(user).municipality_ids)
+        )
+    return entries.public()
+
+
+def _staff_case(request, pk):
+    """The case if it is in one of the user's municipalities' inboxes; a coordinator who may
+    only read it gets a 403, anyone else a 404."""
+    case, can_act = _readable_case(request, pk)
+    if not can_act:
+        raise PermissionDenied
+    return case
+
+
+def _readable_case(request, pk):
+    """The case and whether the user may act on it: staff of its municipality act, coordinators
+    of its sub-region read; anyone else gets a 404."""
+    case = Expectation.objects.in_inbox_of(request.user).with_case_joins().filter(pk=pk).first()
+    if case is not None:
+        return case, True
+    roles = roles_of(request.user)
+    if roles.is_coordinator or roles.is_site_admin:
+        case = Expectation.objects.coordinated_by(request.user).with_case_joins().filter(pk=pk)
+        case = case.first()
+        if case is not None:
+            return case, False
+    raise Http404
+
+
+def _inbox_url():
+    """Where a case that left this inbox sends the user: the inbox, or the dashboard."""
+    try:
+        return reverse("surveys:inbox")
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+def _template_body(request, templates):
+    """The text of the answer template picked with ``?template=<id>`` (empty if none)."""
+    picked = request.GET.get("template", "")
+    return next((t.body for t in templates if str(t.pk) == picked), "")
+
+
+def _render_case(request, case, *, can_act, bound=None, conflict=None):
+    """The case page; after a refused action, ``bound`` holds that form with what was typed."""
+    ngo = case.submission.ngo
+    context = {
+        "case": case,
+        "ngo": ngo,
+        "can_act": can_act,
+        "conflict": conflict,
+        "is_overdue": case.is_overdue(),
+        "history": list(_history(case, request.user, internal=can_act)),
+        "show_contacts": ngo.contacts_public
+        or request.user.has_perm("ngos.view_private_contacts", ngo),
+    }
+    template = CASE_TEMPLATE
+    if can_act:
+        templates = list(
+            AnswerTemplate.objects.filter(municipality=case.municipality_id, is_active=True)
+        )
+        forms = {name: form_class(case=case) for name, form_class in CASE_FORMS.items()}
+        body = _template_body(request, templates)
+        if body:
+            forms["answer"] = AnswerForm(case=case, initial={"text": body})
+        if "template" in request.GET and request.htmx and not request.htmx.boosted:
+            template += "#answer-form"
+        forms.update(bound or {})
+        context.update({f"{name}_form": form for name, form in forms.items()})
+        context["answer_templates"] = templates
+        context["can_refer"] = Expectation.Status.REFERRED in TRANSITIONS.get(case.status, ())
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    """A case: the expectation, the NGO, the history and (for staff) every action."""
+    case, can_act = _readable_case(request, pk)
+    return _render_case(request, case, can_act=can_act)
+
+
+def _act(request, pk, name, run):
+    """Bind the action's form, run the service, and redirect with its success message; a
+    refusal re-renders the page with the error at that form and what was typed kept. ``run``
+    takes the case and the cleaned data and returns (success message, redirect URL or None)."""
+    case = _staff_case(request, pk)
+    form = CASE_FORMS[name](request.POST, case=case)
+    if form.is_valid():
+        try:
+            message, url = run(case, form.cleaned_data)
+        except ReviewConflict as conflict:
+            # Nothing was saved: show the case as it is now, with the typed text kept.
+            current = _staff_case(request, pk)
+            bound = {name: form.for_current(current)}
+            return _render_case(request, current, can_act=True, bound=bound, conflict=conflict)
+        except ValidationError as error:
+            if getattr(error, "code", None) == "scope":
+                # Referred away by a colleague between loading the form and sending it.
+                messages.error(request, " ".join(error.messages))
+                return redirect(_inbox_url())
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect(url or reverse("surveys:case", kwargs={"pk": case.pk}))
+    return _render_case(request, case, can_act=True, bound={name: form})
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")
+
+
+@login_required
+@require_POST
+def case_status(request, pk):
+    """Move the case to another status (reason, closing note or target date as needed)."""
+
+    def run(case, data):
+        case = expectation_change_status(
+            expectation_id=case.pk,
+            expected_version=data["review_version"],
+            user=request.user,
+            to_status=data["to_status"],
+            text=data["text"],
+            target_date=data["target_date"],
+            base_url=_base_url(request),
+        )
+        return _("The case is now “%(status)s”.") % {"status": case.get_status_display()}, None
+
+    return _act(request, pk, "status", run)
+
+
+@login_required
+@require_POST
+def case_answer(request, pk):
+    """Send a public answer to the NGO."""
+
+    def run(case, data):
+        expectation_answer(
+            expectation_id=case.pk,
+            expected_version=data["review_version"],
+            user=request.user,
+            text=data["text"],
+            base_url=_base_url(request),
+        )
+        return _("Your answer was sent to the NGO."), None
+
+    return _act(request, pk, "answer", run)
+
+
+@login_required
+@require_POST
+def case_note(request, pk):
+    """Add an internal note (it changes nothing of the case, so it needs no version check)."""
+
+    def run(case, data):
+        expectation_add_note(expectation_id=case.pk, user=request.user, text=data["text"])
+        return _("Internal note added; the NGO does not see it."), None
+
+    return _act(request, pk, "note", run)
+
+
+@login_required
+@require_POST
+def case_assign(request, pk):
+    """Assign the case to a colleague, or to nobody."""
+
+    def run(case, data):
+        assignee = data["assignee"]
+        expectation_assign(
+            expectation_id=case.pk,
+            expected_version=data["review_version"],
+            user=request.user,
+            assignee=assignee,
+            base_url=_base_url(request),
+        )
+        if assignee is None:
+            return _("Nobody is assigned to the case now."), None
+        return _("The case is assigned to %(person)s.") % {"person": assignee}, None
+
+    return _act(request, pk, "assign", run)
+
+
+@login_required
+@require_POST
+def case_refer(request, pk):
+    """Refer the case to another municipality of the province; it leaves this inbox."""
+
+    def run(case, data):
+        target = data["to_municipality"]
+        expectation_refer(
+            expectation_id=case.pk,
+            expected_version=data["review_version"],
+            user=request.user,
+            to_municipality=target,
+            text=data["text"],
+            base_url=_base_url(request),
+        )
+        message = _("The case was referred to %(municipality)s and left your inbox.") % {
+            "municipality": target.name
+        }
+        return message, _inbox_url()
+
+    return _act(request, pk, "refer", run)
+
+
+# --- The NGO's side ---------------------------------------------------------------------------
+
+
+def _ngo_cases(user):
+    """The cases of the user's NGOs, with what their pages show beside each one."""
+    return (
+        Expectation.objects.cases()
+        .of_user_ngos(user)
+        .select_related("submission__ngo", "submission__campaign", "municipality", "category")
+    )
+
+
+@login_required
+@require_GET
+def my_expectations(request):
+    """The expectations of the user's NGOs, by NGO and campaign, with the latest answers."""
+    ngos = list(NGO.objects.filter(pk__in=roles_of(request.user).ngo_ids).alphabetical())
+    answers = ReviewEntry.objects.public().filter(kind=ReviewEntry.Kind.ANSWER)
+    items = _ngo_cases(request.user).prefetch_related(
+        Prefetch("history", queryset=answers.order_by("-created_at", "-pk"), to_attr="answers")
+    )
+    items = items.order_by(
+        "submission__ngo_id", "-submission__campaign__opens_at", "submission__campaign_id", "rank"
+    )
+    campaigns = {ngo.pk: [] for ngo in ngos}
+    for (ngo_id, _campaign_id), rows in groupby(
+        items, key=lambda item: (item.submission.ngo_id, item.submission.campaign_id)
+    ):
+        rows = list(rows)
+        campaigns.setdefault(ngo_id, []).append((rows[0].submission.campaign, rows))
+    groups = [(ngo, campaigns[ngo.pk]) for ngo in ngos]
+    return render(request, "surveys/my_expectation_list.html", {"groups": groups})
+
+
+def _render_ngo_case(request, case, *, dispute_form=None):
+    context = {
+        "case": case,
+        "history": list(_history(case, request.user, internal=False)),
+        "can_respond": case.status == Expectation.Status.COMPLETED
+        and case.ngo_confirmed_at is None,
+        "dispute_form": dispute_form or DisputeForm(),
+    }
+    return render(request, NGO_CASE_TEMPLATE, context)
+
+
+@login_required
+@require_GET
+def my_expectation(request, pk):
+    """One of the NGO's expectations: its status and public history; confirm or dispute."""
+    case = get_object_or_404(_ngo_cases(request.user), pk=pk)
+    return _render_ngo_case(request, case)
+
+
+@login_required
+@require_POST
+def my_expectation_confirm(request, pk):
+    """The NGO confirms that the completed case is done."""
+    case = get_object_or_404(_ngo_cases(request.user), pk=pk)
+    try:
+        expectation_ngo_confirm(expectation_id=case.pk, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: you confirmed that it is done."))
+    return redirect("surveys:my_expectation", pk=case.pk)
+
+
+@login_required
+@require_POST
+def my_expectation_dispute(request, pk):
+    """The NGO disputes the completion with a comment: the case reopens as under review."""
+    case = get_object_or_404(_ngo_cases(request.user), pk=pk)
+    form = DisputeForm(request.POST)
+    if form.is_valid():
+        try:
+            expectation_ngo_dispute(
+                expectation_id=case.pk,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                base_url=_base_url(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Your comment was sent; the municipality reviews the case again."),
+            )
+            return redirect("surveys:my_expectation", pk=case.pk)
+    return _render_ngo_case(request, case, dispute_form=form)
+
+
+urlpatterns = [
+    path("cases/<int:pk>/", case_detail, name="case"),
+    path("cases/<int:pk>/status/", case_status, name="case_status"),
+    path("cases/<int:pk>/answer/", case_answer, name="case_answer"),
+    path("cases/<int:pk>/note/", case_note, name="case_note"),
+    path("cases/<int:pk>/assign/", case_assign, name="case_assign"),
+    path("cases/<int:pk>/refer/", case_refer, name="case_refer"),
+    path("my-expectations/", my_expectations, name="my_expectations"),
+    path("my-expectations/<int:pk>/", my_expectation, name="my_expectation"),
+    path(
+        "my-expectations/<int:pk>/confirm/", my_expectation_confirm, name="my_expectation_confirm"
+    ),
+    path(
+        "my-expectations/<int:pk>/dispute/", my_expectation_dispute, name="my_expectation_dispute"
+    ),
+]
