@@ -27,3 +27,13 @@ def _default_language():
     translation.activate("tr")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def english():
+    """English for a test module that checks the English wording of messages and pages."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("tr")

@@ -30,7 +30,7 @@ from portal.models import EmailPreferences, Notification
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MembershipFactory, MunicipalStaffFactory, NGOFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BASE_URL = "http://testserver/"
 # 12 May 2030, 10:00–16:00 in Türkiye (UTC+3).

@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = Path(settings.BASE_DIR) / "static" / "ngos" / "ngo-import-template.csv"

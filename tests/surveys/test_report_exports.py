@@ -110,7 +110,7 @@ def test_csv_export_keeps_turkish_letters_in_turkish(client, national, borda_exa
     client.force_login(national)
     response = client.get("/reports/export/top-five.csv", {"scope": "subregion:14"})
     lines = csv_lines(response)
-    assert lines[2] == ["# Scope: Sub-region 14 Erzurum-Kars"]
+    assert lines[2] == ["# Kapsam: Alt bölge 14 Erzurum-Kars"]
     categories = [line[1] for line in lines[6:]]
     assert categories[:4] == [
         "Proje hibeleri ve mali destek",
