@@ -7,7 +7,7 @@ PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve install messages migrate seed lint format check clean
+.PHONY: run test serve install messages migrate seed lint format check clean bench backup restore
 
 ## run: set everything up and serve the portal with demo data on http://127.0.0.1:8000 (SQLite)
 run: export DJANGO_DEBUG = 1
@@ -27,6 +27,18 @@ serve: install messages
 	$(MANAGE) migrate --noinput
 	$(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
 		--timeout 60 --access-logfile - --forwarded-allow-ips '*'
+
+## bench: national-scale data, page latencies, query counts and the full load test (PostgreSQL)
+bench: install messages
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python scripts/loadtest.py
+
+## backup / restore: pg_dump / pg_restore of DATABASE_URL (or a copy of the SQLite file)
+backup: install
+	$(BIN)/python scripts/backup.py backup $(BACKUP_FILE)
+
+restore: install
+	$(BIN)/python scripts/backup.py restore $(BACKUP_FILE)
 
 install: $(BIN)/.installed
 

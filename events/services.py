@@ -31,6 +31,7 @@ from events.models import Event, Registration
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Membership, VerificationStatus
 from portal.access import roles_of
+from portal.audit import audit_export
 from portal.models import EmailPreferences, ExportLog, Notification
 from portal.turkish import search_key, sort_key
 
@@ -578,8 +579,11 @@ def attendees_xlsx(event: Event, rows: list[list]) -> bytes:
 
 @transaction.atomic
 def attendees_export_log(*, user, event: Event, export_format: str, row_count: int) -> ExportLog:
-    """Record an export of a programme's attendees. Side effects: inserts an ExportLog."""
-    return ExportLog.objects.create(
+    """Record an export of a programme's attendees.
+
+    Side effects: inserts an ExportLog and an AuditEntry.
+    """
+    return audit_export(
         user=user,
         kind=EXPORT_KIND,
         filters={"event": event.slug, "format": export_format},

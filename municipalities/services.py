@@ -20,6 +20,7 @@ from municipalities.models import (
     SubRegion,
 )
 from portal.access import forget_roles
+from portal.audit import audit
 from portal.turkish import search_key, sort_key, tr_slugify
 
 # The 7 geographic regions in their customary order.
@@ -270,6 +271,12 @@ def municipal_staff_change_role(*, staff, role, by) -> MunicipalStaff:
     if staff.role != role:
         staff.role = role
         staff.save(update_fields=["role"])
+        audit(
+            "role_change",
+            actor=by,
+            target=staff,
+            details={"municipality": staff.municipality_id, "role": role},
+        )
     if by is not None and staff.user_id == by.pk:
         forget_roles(by)
     return staff
@@ -286,5 +293,11 @@ def municipal_staff_remove(*, staff, by) -> None:
     if _would_leave_no_manager(staff, manager_ids):
         raise _last_manager_error()
     staff.delete()
+    audit(
+        "membership_change",
+        actor=by,
+        target=staff,
+        details={"municipality": staff.municipality_id, "removed": staff.user_id},
+    )
     if by is not None and staff.user_id == by.pk:
         forget_roles(by)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import CoordinatorAssignment, ExportLog, Invitation, User
+from portal.models import AuditEntry, CoordinatorAssignment, ExportLog, Invitation, User
 
 
 class CoordinatorAssignmentInline(admin.TabularInline):
@@ -76,4 +76,28 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log is evidence: site administrators read it; nobody adds, edits or deletes."""
+
+    list_display = ["created_at", "action", "actor", "target", "ip"]
+    list_filter = ["action"]
+    list_select_related = ["actor"]
+    search_fields = ["target", "actor__email"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "actor", "action", "target", "details", "ip"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

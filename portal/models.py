@@ -294,3 +294,40 @@ class EmailPreferences(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class AuditEntry(models.Model):
+    """One security-relevant action: who did what to what, when and from where. Append only."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("log-in")
+        LOGIN_FAILED = "login_failed", _("failed log-in")
+        ROLE_CHANGE = "role_change", _("role change")
+        MEMBERSHIP_CHANGE = "membership_change", _("membership change")
+        VERIFICATION = "verification", _("verification")
+        EXPORT = "export", _("export of personal data")
+        ADMIN_EDIT = "admin_edit", _("administrator edit")
+        ACCOUNT_DELETED = "account_deleted", _("account deleted")
+        DATA_DOWNLOAD = "data_download", _("personal data downloaded")
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    target = models.CharField(_("target"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target}"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.access import forget_roles
+from portal.audit import audit
 from portal.models import Invitation, User
 
 logger = logging.getLogger(__name__)
@@ -203,6 +204,12 @@ def invitation_accept(*, token, user):
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit(
+        "membership_change",
+        actor=user,
+        target=membership,
+        details={"invitation": invitation.pk, "role": membership.role},
+    )
     forget_roles(user)
     return membership
 

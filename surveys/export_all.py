@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from municipalities.models import MunicipalityKind, Province, SubRegion
 from ngos.models import ActivityField, LegalForm
 from portal.access import roles_of
+from portal.audit import audit_export
 from portal.choices import Hazard
 from portal.models import ExportLog
 from surveys import reports
@@ -215,10 +216,11 @@ def expectation_export_rows(campaign, where: ExportScope, filters: reports.Filte
 
 @transaction.atomic
 def expectations_export_log(*, user, filters: dict, row_count: int) -> ExportLog:
-    """Record an export of every expectation. Side effects: inserts an ExportLog."""
-    return ExportLog.objects.create(
-        user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count
-    )
+    """Record an export of every expectation.
+
+    Side effects: inserts an ExportLog and an AuditEntry.
+    """
+    return audit_export(user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count)
 
 
 class _Echo:

@@ -12,6 +12,7 @@ import io
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 
+from portal.audit import audit_export
 from portal.models import ExportLog
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,7 +99,5 @@ def xlsx_response(filename, header_lines, columns, rows, *, sheet_title="Report"
 
 @transaction.atomic
 def report_export_log(*, user, table, filters, row_count) -> ExportLog:
-    """Record an export of a report table. Side effects: inserts an ExportLog."""
-    return ExportLog.objects.create(
-        user=user, kind=f"report:{table}", filters=filters, row_count=row_count
-    )
+    """Record an export of a report table. Side effects: inserts an ExportLog and an AuditEntry."""
+    return audit_export(user=user, kind=f"report:{table}", filters=filters, row_count=row_count)

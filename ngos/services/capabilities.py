@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ngos.models import Capability
+from portal.audit import audit_export
 from portal.choices import HazardScope
 from portal.models import ExportLog
 
@@ -115,10 +116,8 @@ def distance_label(rank) -> str:
 
 @transaction.atomic
 def capabilities_export_log(*, user, filters, row_count) -> ExportLog:
-    """Record an export of NGO contacts. Side effects: inserts an ExportLog."""
-    return ExportLog.objects.create(
-        user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count
-    )
+    """Record an export of NGO contacts. Side effects: inserts an ExportLog and an AuditEntry."""
+    return audit_export(user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count)
 
 
 class _Echo:

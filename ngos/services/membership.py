@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ngos.models import Membership
 from portal.access import forget_roles
+from portal.audit import audit
 
 
 def _last_admin_error():
@@ -55,6 +56,12 @@ def membership_change_role(*, membership, role, by) -> Membership:
     if membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+        audit(
+            "role_change",
+            actor=by,
+            target=membership,
+            details={"ngo": membership.ngo_id, "role": role},
+        )
     if by is not None and membership.user_id == by.pk:
         forget_roles(by)
     return membership
@@ -71,6 +78,12 @@ def membership_remove(*, membership, by) -> None:
     if _would_leave_no_admin(membership, admin_ids):
         raise _last_admin_error()
     membership.delete()
+    audit(
+        "membership_change",
+        actor=by,
+        target=membership,
+        details={"ngo": membership.ngo_id, "removed": membership.user_id},
+    )
     if by is not None and membership.user_id == by.pk:
         forget_roles(by)
 
@@ -89,4 +102,7 @@ def membership_leave(*, ngo, user) -> None:
     if _would_leave_no_admin(membership, admin_ids):
         raise _last_admin_error()
     membership.delete()
+    audit(
+        "membership_change", actor=user, target=membership, details={"ngo": ngo.pk, "left": user.pk}
+    )
     forget_roles(user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ngos.models import NGO, JoinRequest, Membership
 from ngos.services.profile import ngo_register
+from portal.audit import audit
 from portal.models import CoordinatorAssignment
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,12 @@ def join_request_decide(
             defaults={"role": Membership.Role.MEMBER},
         )
         join_request.status = JoinRequest.Status.APPROVED
+        audit(
+            "membership_change",
+            actor=by,
+            target=join_request.ngo,
+            details={"join_request": join_request.pk, "approved": join_request.user_id},
+        )
     else:
         join_request.status = JoinRequest.Status.REFUSED
     join_request.decided_at = timezone.now()

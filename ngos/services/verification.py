@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ngos.models import NGO, Membership, VerificationStatus
+from portal.audit import audit
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def ngo_set_status(*, ngo_id, action, reason, expected_status, by, base_url) -> 
     ngo.status_changed_at = timezone.now()
     ngo.status_changed_by = by
     ngo.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by"])
+    audit("verification", actor=by, target=ngo, details={"action": action, "status": ngo.status})
     transaction.on_commit(
         functools.partial(_mail_admins, ngo_id=ngo.pk, action=action, base_url=base_url)
     )

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -35,10 +35,11 @@ SEARCH_TEMPLATE = "ngos/capability_search.html"
 
 
 def _administered_ngo(request, slug):
-    """The NGO if the user administers it; a 404 for everyone else."""
-    ngo = get_object_or_404(NGO.objects.administered_by(request.user), slug=slug)
+    """The NGO if the user administers it (site administrators: any NGO); a 404 for everyone
+    else."""
+    ngo = get_object_or_404(NGO.objects.visible_to(request.user), slug=slug)
     if not request.user.has_perm("ngos.manage_capabilities", ngo):
-        raise PermissionDenied
+        raise Http404
     return ngo
 
 

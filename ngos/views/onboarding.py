@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -63,11 +64,13 @@ def ngo_register(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ngo_edit(request, slug):
-    """Edit the profile of an NGO the user administers."""
+    """Edit the profile of an NGO the user administers (site administrators: any NGO)."""
     ngo = get_object_or_404(
-        NGO.objects.administered_by(request.user).select_related("province__subregion"),
-        slug=slug,
+        NGO.objects.visible_to(request.user).select_related("province__subregion"), slug=slug
     )
+    # Everyone else gets a 404 too, as before: the edit page is no one else's business.
+    if not request.user.has_perm("ngos.change_ngo", ngo):
+        raise Http404
     if request.method == "GET":
         return _ngo_form_page(request, NGOForm(instance=ngo), ngo)
     if "refresh" in request.POST:

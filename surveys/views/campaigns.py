@@ -184,6 +184,9 @@ def _progress(request, campaign):
     totals["rate"] = _rate(totals["submitted"], totals["ngos"])
     return {
         "nationwide": nationwide,
+        # Summaries open for coordinators (NGO.objects.acting_for); a site administrator who
+        # coordinates nothing would follow the links to a 404.
+        "summaries_linked": roles.is_coordinator,
         "rows": rows,
         "totals": totals,
         "selected": selected,

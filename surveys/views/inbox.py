@@ -42,17 +42,32 @@ def _staff_roles(request):
     return roles
 
 
-def _tabs(filterset, valid, list_url, data):
-    """One tab per status with its count, from one aggregate query over the list with every
-    filter but the status applied."""
+def _tab_counts(filterset, valid):
+    """{"n_all": …, "n_<status>": …}: one aggregate query over the list with every filter but
+    the status applied (nothing for an invalid filter)."""
+    if not valid:
+        return {}
+    return filterset.without_status.order_by().aggregate(
+        n_all=Count("pk"),
+        **{
+            f"n_{value}": Count("pk", filter=Q(status=value))
+            for value, _label in ExpectationStatus.choices
+        },
+    )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its number of rows (the tab's count), so it runs no COUNT(*) of its
+    own over a municipality's whole list of cases."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
+def _tabs(counts, list_url, data):
+    """One tab per status with its count."""
     statuses = ExpectationStatus.choices
-    if valid:
-        counts = filterset.without_status.order_by().aggregate(
-            n_all=Count("pk"),
-            **{f"n_{value}": Count("pk", filter=Q(status=value)) for value, _label in statuses},
-        )
-    else:
-        counts = {}
     query = data.copy()
     query.pop("page", None)
     query.pop("status", None)
@@ -82,7 +97,11 @@ def _case_list(request, *, filter_class, queryset, data, list_url, extra):
     # An invalid filter value shows the form's error and an empty list, never a 500.
     valid = filterset.is_valid()
     cases = filterset.qs if valid else Expectation.objects.none()
-    page = Paginator(cases, PAGE_SIZE).get_page(data.get("page"))
+    counts = _tab_counts(filterset, valid)
+    # The current tab's count is the list's: the paginator needs no COUNT(*) query.
+    status = filterset.form.cleaned_data.get("status") if valid else ""
+    count = counts.get(f"n_{status or 'all'}", 0)
+    page = CountedPaginator(cases, PAGE_SIZE, count=count).get_page(data.get("page"))
     query = data.copy()
     query.pop("page", None)
     context = {
@@ -90,7 +109,7 @@ def _case_list(request, *, filter_class, queryset, data, list_url, extra):
         "page": page,
         "query": query.urlencode(),
         "list_url": list_url,
-        "tabs": _tabs(filterset, valid, list_url, data),
+        "tabs": _tabs(counts, list_url, data),
         "overdue_days": settings.REVIEW_OVERDUE_DAYS,
         **extra,
     }

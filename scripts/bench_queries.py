@@ -1,0 +1,203 @@
+"""The benchmark's in-process probe (run by scripts/bench.py, one process per database).
+
+Pointed at a database by DATABASE_URL, it resolves the benchmarked pages for that data (which
+user plays each role, which case, NGO, programme and scope), then, depending on the options:
+
+  --targets        prints the pages as JSON (role email, path, expected status);
+  --queries N      requests each page through the Django test Client N times (the cache cleared
+                   first, so cached report figures are computed) and prints, as JSON, each page's
+                   status, whether it answered as expected, and the SQL query count of the first
+                   request;
+  --borda N        times the national Borda report (surveys.reports.borda at nation scope) and
+                   the single raw SQL query computing the same table, N runs each, and prints the
+                   timings as JSON.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+# The raw SQL floor of surveys.reports.borda(campaign, Scope(), Filters(), limit=5).
+BORDA_SQL = """
+SELECT e.category_id, c.code, c.name, c.name_en,
+       SUM(6 - e.rank) AS score,
+       COUNT(e.id) AS mentions,
+       COUNT(e.id) FILTER (WHERE e.rank = 1) AS first_rank
+FROM surveys_expectation e
+JOIN surveys_submission s ON s.id = e.submission_id
+JOIN ngos_ngo n ON n.id = s.ngo_id
+LEFT JOIN surveys_category c ON c.id = e.category_id
+WHERE s.campaign_id = %s AND s.status = 'submitted' AND n.status = 'verified'
+GROUP BY e.category_id, c.code, c.name, c.name_en, c.name_sort
+ORDER BY score DESC, first_rank DESC, c.name_sort, c.code
+LIMIT 5
+"""
+
+DEMO_NGO = "erzurum-dadaslar-dayanisma-dernegi"
+DEMO_EVENT = "erzurum-bb"
+COORDINATOR = "coordinator@demo.test"
+NGO_ADMIN = "ngo@demo.test"
+SITE_ADMIN = "admin@demo.test"
+ISTANBUL = 34
+
+
+def resolve_targets():
+    """The benchmarked pages for the data in this database: [{name, label, email, path,
+    status}], in table order. The inbox belongs to a staff member of the municipality with the
+    most cases; the case is the one of their inbox with the longest history."""
+    from django.db.models import Count
+
+    from municipalities.models import Municipality, Province
+    from surveys.models import Expectation
+
+    busiest = (
+        Municipality.objects.filter(staff__isnull=False)
+        .annotate(cases=Count("expectations", distinct=True))
+        .order_by("-cases", "pk")
+        .first()
+    )
+    staff = busiest.staff.select_related("user").order_by("pk").first().user
+    case = (
+        Expectation.objects.cases()
+        .filter(municipality=busiest)
+        .annotate(entries=Count("history"))
+        .order_by("-entries", "pk")
+        .first()
+    )
+    province = Province.objects.select_related("subregion").get(plate=ISTANBUL)
+    subregion = province.subregion.code
+    pages = [
+        ("home", "Home", None, "/"),
+        ("ngo_directory", "NGO directory (province filter + search)", None,
+         f"/ngos/?province={ISTANBUL}&q=kultur"),
+        ("ngo_profile", "NGO profile", None, f"/ngos/{DEMO_NGO}/"),
+        ("submission", "Submission page (NGO admin)", NGO_ADMIN,
+         f"/surveys/2025/ngo/{DEMO_NGO}/"),
+        ("inbox", f"Review inbox, filtered ({busiest.name})", staff.email,
+         "/surveys/inbox/?status=new&rank=1"),
+        ("case", "Case page (municipal staff)", staff.email, f"/surveys/cases/{case.pk}/"),
+        ("events", "Events list", None, "/events/"),
+        ("event", "Event page", None, f"/events/{DEMO_EVENT}/"),
+        ("report_nation", "Report: nation", COORDINATOR, "/reports/?campaign=2025"),
+        ("report_subregion", f"Report: sub-region {subregion}", COORDINATOR,
+         f"/reports/subregions/{subregion}/?campaign=2025"),
+        ("report_province", f"Report: province {ISTANBUL}", COORDINATOR,
+         f"/reports/provinces/{ISTANBUL}/?campaign=2025"),
+        ("statistics", "Public statistics", None, "/surveys/statistics/"),
+        ("admin_changelist", "Admin changelist of expectations (same municipality)",
+         SITE_ADMIN, f"/admin/surveys/expectation/?municipality__id__exact={busiest.pk}"),
+    ]  # fmt: skip
+    return [
+        {"name": name, "label": label, "email": email, "path": path, "status": 200}
+        for name, label, email, path in pages
+    ]
+
+
+def count_queries(targets, repeat):
+    """Each page through the test Client: status and the query count of the first request."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.models import User
+
+    results = {}
+    for target in targets:
+        client = Client()
+        if target["email"]:
+            client.force_login(User.objects.get(email=target["email"]))
+        cache.clear()
+        statuses, counts = [], []
+        for _n in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(target["path"])
+                if getattr(response, "streaming", False):
+                    b"".join(response.streaming_content)
+            statuses.append(response.status_code)
+            counts.append(len(captured))
+        results[target["name"]] = {
+            "path": target["path"],
+            "status": statuses[0],
+            "ok": all(s == target["status"] for s in statuses),
+            "queries": counts[0],
+            "queries_warm": counts[-1],
+        }
+    return results
+
+
+def time_borda(runs):
+    """Median and p95 milliseconds of the ORM Borda report and of its raw SQL floor."""
+    from django.db import connection
+
+    from surveys.models import Campaign
+    from surveys.reports import Filters, Scope, borda
+
+    campaign = Campaign.objects.get(code="2025")
+
+    def orm():
+        return borda(campaign, Scope(), Filters())
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(BORDA_SQL, [campaign.pk])
+            return cursor.fetchall()
+
+    orm_rows = [row["category_id"] for row in orm()]
+    raw_rows = [row[0] for row in raw()]
+
+    def timed(function):
+        function()  # warm the cache of the database
+        samples = []
+        for _n in range(runs):
+            started = time.perf_counter()
+            function()
+            samples.append((time.perf_counter() - started) * 1000)
+        samples.sort()
+        return {
+            "median_ms": round(statistics.median(samples), 2),
+            "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+            "runs": runs,
+        }
+
+    result = {"orm": timed(orm), "raw_sql": timed(raw), "same_result": orm_rows == raw_rows}
+    result["ratio"] = round(result["orm"]["median_ms"] / result["raw_sql"]["median_ms"], 2)
+    result["sql"] = " ".join(BORDA_SQL.split())
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", action="store_true")
+    parser.add_argument("--queries", type=int, default=0)
+    parser.add_argument("--borda", type=int, default=0)
+    options = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    # The test Client's host name is allowed, mail stays in memory.
+    setup_test_environment()
+    output = {}
+    targets = resolve_targets()
+    if options.targets:
+        output["targets"] = targets
+    if options.queries:
+        output["queries"] = count_queries(targets, options.queries)
+    if options.borda:
+        output["borda"] = time_borda(options.borda)
+    json.dump(output, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()

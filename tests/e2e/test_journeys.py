@@ -1,0 +1,334 @@
+"""Real-browser journeys of every role (Playwright + Debian Chromium), each page checked with
+axe-core and screenshotted under artifacts/e2e/<journey>/; the pages that must work without
+JavaScript are also driven with scripts disabled."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from municipalities.models import Municipality
+from ngos.models import NGO
+from portal.demo import ERZURUM, seed_demo
+from portal.models import User
+from tests.e2e.conftest import CHROMIUM
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing (apt-get install chromium fonts-dejavu-core)",
+    ),
+]
+
+NEW_PASSWORD = "Kestane-Kebabi-2025"  # noqa: S105 (a test account's password)
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo accounts and data (the live server needs a transactional database)."""
+    seed_demo(log=lambda *args: None)
+
+
+def _erzurum_bb():
+    return Municipality.objects.get(province=ERZURUM, kind=Municipality.Kind.METROPOLITAN)
+
+
+def _answer_template():
+    from surveys.models import AnswerTemplate
+
+    return AnswerTemplate.objects.create(
+        municipality=_erzurum_bb(),
+        title="Thanks, under study",
+        body="Thank you: the department concerned is studying your expectation.",
+        created_by=User.objects.get(email="municipality@demo.test"),
+    )
+
+
+def _item(page, index, *, category, title, description):
+    page.select_option(f"#id_form-{index}-category", str(category.pk))
+    page.fill(f"#id_form-{index}-title", title)
+    page.fill(f"#id_form-{index}-description", description)
+
+
+def _five_categories():
+    from surveys.models import Campaign
+
+    return list(Campaign.objects.get(code="2025").categories.order_by("pk")[:5])
+
+
+def test_ngo_journey_sign_up_register_verify_and_submit(journey, demo_data):
+    from surveys.models import Submission
+
+    trip = journey("ngo")
+    page = trip.new_page()
+    email = "secretary@kardelen.example"
+
+    trip.visit(page, "/en/accounts/signup/", "sign-up form")
+    page.fill("input[name=full_name]", "Elif Karaca")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", NEW_PASSWORD)
+    page.fill("input[name=password2]", NEW_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
+    trip.check(page, "verification sent")
+
+    message = next(m for m in mail.outbox if email in m.to)
+    link = re.search(r"https?://\S+/accounts/confirm-email/[-:\w]+/", message.body).group(0)
+    page.goto(link)
+    trip.check(page, "confirm email")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    assert User.objects.get(email=email).emailaddress_set.get().verified
+
+    page.context.clear_cookies()
+    trip.log_in(page, email, NEW_PASSWORD)
+    trip.check(page, "dashboard")
+
+    trip.visit(page, "/en/ngos/register/", "register the NGO")
+    page.fill("#id_name", "Erzurum Kardelen Gönüllüleri Derneği")
+    page.select_option("#id_legal_form", "dernek")
+    page.fill("#id_registry_number", "25-099-001")
+    page.select_option("#id_province", str(ERZURUM))
+    # htmx fills the district and municipality lists of the chosen province.
+    page.locator("#id_district option", has_text="Yakutiye").wait_for(state="attached")
+    page.select_option("#id_district", label="Yakutiye")
+    page.select_option("#id_municipality", label="Yakutiye Belediyesi")
+    page.locator("input[name=activity_fields]").first.check()
+    page.fill("#id_email", "bilgi@kardelen.example")
+    page.locator("main form button[type=submit]:not([name=refresh])").last.click()
+    page.wait_for_url(re.compile(r".*/en/ngos/erzurum-kardelen[^/]*/$"))
+    ngo = NGO.objects.get(registry_number="25-099-001")
+    assert ngo.status == NGO.Status.PENDING
+    trip.check(page, "NGO registered")
+
+    coordinator = trip.new_page()
+    trip.log_in(coordinator, "coordinator@demo.test")
+    trip.visit(coordinator, "/en/ngos/verification/", "verification queue")
+    coordinator.get_by_role("link", name=ngo.name).click()
+    coordinator.wait_for_url(re.compile(rf".*/verification/{ngo.slug}/$"))
+    trip.check(coordinator, "verification detail")
+    coordinator.get_by_role("button", name=re.compile("^Verify")).click()
+    coordinator.wait_for_load_state("load")
+    trip.check(coordinator, "NGO verified")
+    ngo.refresh_from_db()
+    assert ngo.status == NGO.Status.VERIFIED
+
+    editor = f"/en/surveys/2025/ngo/{ngo.slug}/"
+    trip.visit(page, editor, "empty submission")
+    categories = _five_categories()
+    titles = [f"Expectation number {n}" for n in range(1, 6)]
+    for index in range(2):
+        _item(page, index, category=categories[index], title=titles[index], description="Why.")
+    page.get_by_role("button", name="Save draft", exact=True).last.click()
+    page.get_by_text("Draft saved.").wait_for()
+    trip.check(page, "draft saved")
+    submission = Submission.objects.get(ngo=ngo)
+    assert [i.title for i in submission.items.order_by("rank")] == titles[:2]
+
+    for index in range(2, 5):
+        _item(page, index, category=categories[index], title=titles[index], description="Why.")
+    page.get_by_role("button", name="Move down (expectation 1)").click()
+    page.get_by_text("The new order has been saved as a draft.").wait_for()
+    trip.check(page, "reordered")
+    order = [titles[1], titles[0], *titles[2:]]
+    assert [i.title for i in submission.items.order_by("rank")] == order
+
+    page.get_by_role("button", name="Submit the five expectations").click()
+    page.wait_for_url(re.compile(r".*/summary/$"))
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    page.get_by_text(submission.receipt_number).first.wait_for()
+    trip.check(page, "confirmation")
+
+
+def _inbox_case(status, *, exclude=()):
+    from surveys.models import Expectation
+
+    return (
+        Expectation.objects.cases()
+        .filter(municipality=_erzurum_bb(), status=status)
+        .exclude(pk__in=exclude)
+        .order_by("pk")
+        .first()
+    )
+
+
+def test_municipality_journey_filter_answer_refer_and_bulk_assign(journey, demo_data):
+    from surveys.models import Expectation, ReviewEntry
+
+    template = _answer_template()
+    trip = journey("municipality")
+    page = trip.new_page()
+    trip.log_in(page, "municipality@demo.test")
+    trip.visit(page, "/en/surveys/inbox/", "inbox")
+
+    page.locator("#results nav a", has_text="New").first.click()
+    page.wait_for_url(re.compile(r".*status=new.*"))
+    page.locator("#results tbody tr").first.wait_for()
+    trip.check(page, "inbox filtered by status")
+
+    answered = _inbox_case("new")
+    trip.visit(page, f"/en/surveys/cases/{answered.pk}/", "case")
+    page.select_option("#answer-template", str(template.pk))
+    page.get_by_role("button", name="Insert").click()
+    page.wait_for_function(
+        "document.querySelector('#answer-form textarea').value.includes('department concerned')"
+    )
+    trip.check(page, "template inserted")
+    page.get_by_role("button", name="Send the answer").click()
+    page.wait_for_load_state("load")
+    trip.check(page, "answer sent")
+    assert ReviewEntry.objects.filter(expectation=answered, text=template.body).exists()
+
+    referred = _inbox_case("new", exclude=[answered.pk])
+    trip.visit(page, f"/en/surveys/cases/{referred.pk}/#refer", "case to refer")
+    page.select_option("#id_refer_to_municipality", index=1)
+    page.fill("#id_refer_text", "This belongs to the district municipality.")
+    page.get_by_role("button", name="Refer the case").click()
+    page.wait_for_load_state("load")
+    trip.check(page, "case referred")
+    referred.refresh_from_db()
+    assert referred.municipality_id != _erzurum_bb().pk
+
+    trip.visit(page, "/en/surveys/inbox/?status=new", "inbox for bulk action")
+    boxes = page.locator("#bulk-form input[name=ids]")
+    picked = [int(boxes.nth(n).get_attribute("value")) for n in range(2)]
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.select_option("#bulk-form select[name=action]", "assign")
+    page.select_option("#bulk-form select[name=assignee]", label="Şükrü Doğan")
+    page.get_by_role("button", name="Apply to the selected cases").click()
+    page.wait_for_load_state("load")
+    trip.check(page, "bulk assigned")
+    colleague = User.objects.get(email="colleague@demo.test")
+    assert set(Expectation.objects.filter(pk__in=picked).values_list("assigned_to", flat=True)) == {
+        colleague.pk
+    }
+
+
+def test_ngo_journey_sees_answer_and_confirms_completion(journey, demo_data):
+    from surveys import review
+    from surveys.models import Expectation
+
+    ngo_admin = User.objects.get(email="ngo@demo.test")
+    staff = User.objects.get(email="municipality@demo.test")
+    own = Expectation.objects.cases().filter(
+        submission__ngo__memberships__user=ngo_admin, municipality=_erzurum_bb()
+    )
+    case = own.filter(status="new").order_by("rank").first()
+    review.expectation_answer(
+        expectation_id=case.pk, expected_version=None, user=staff, text="We will pave it in May."
+    )
+    for status, text in (("accepted", ""), ("completed", "Paved and opened.")):
+        review.expectation_change_status(
+            expectation_id=case.pk, expected_version=None, user=staff, to_status=status, text=text
+        )
+
+    trip = journey("ngo-again")
+    page = trip.new_page()
+    trip.log_in(page, "ngo@demo.test")
+    trip.visit(page, "/en/surveys/my-expectations/", "my expectations")
+    page.get_by_role("link", name=case.title).first.click()
+    page.get_by_text("We will pave it in May.").wait_for()
+    trip.check(page, "answer and completion")
+    page.get_by_role("button", name="Confirm it is done").click()
+    page.wait_for_load_state("load")
+    trip.check(page, "completion confirmed")
+    case.refresh_from_db()
+    assert case.ngo_confirmed_at is not None
+
+
+def test_coordinator_journey_reports_exports_map_and_checkin(journey, demo_data):
+    from events.models import Event, Registration
+
+    trip = journey("coordinator")
+    page = trip.new_page()
+    trip.log_in(page, "coordinator@demo.test")
+    trip.visit(page, "/en/reports/", "national report and map")
+    assert page.locator("svg.report-map path").count() == 81
+
+    page.locator("a[href*='/reports/subregions/14/']").first.click()
+    page.wait_for_url(re.compile(r".*/reports/subregions/14/.*"))
+    page.get_by_role("heading", level=1).wait_for()
+    trip.check(page, "sub-region report")
+    for fmt in ("csv", "xlsx"):
+        with page.expect_download() as download:
+            page.locator(f"a[href*='.{fmt}']").first.click()
+        assert download.value.suggested_filename.endswith(f".{fmt}")
+        assert download.value.path().stat().st_size > 0
+
+    event = Event.objects.get(slug="sanliurfa-bb")
+    for email in ("ngo@demo.test", "akut@demo.test"):
+        member = trip.new_page()
+        trip.log_in(member, email)
+        trip.visit(member, f"/en/events/{event.slug}/", f"programme for {email}")
+        member.locator("form[action$='/register/'] button[type=submit]").click()
+        member.wait_for_load_state("load")
+        trip.check(member, f"registered {email}")
+    seated = Registration.objects.filter(
+        event=event, user__email__in=["ngo@demo.test", "akut@demo.test"]
+    )
+    assert seated.filter(status="registered").count() == 2
+
+    trip.visit(page, f"/en/events/{event.slug}/checkin/", "check-in list")
+    for registration in seated:
+        row = page.locator(f"#registration-{registration.pk}")
+        row.get_by_role("button", name=re.compile("^Mark attended")).click()
+        page.locator(f"#registration-{registration.pk}", has_text="Undo").wait_for()
+    trip.check(page, "checked in")
+    assert seated.filter(status="attended").count() == 2
+
+
+def test_journeys_without_javascript(journey, demo_data):
+    from surveys.models import Expectation, ReviewEntry, Submission
+
+    trip = journey("no-javascript")
+    page = trip.new_page(javascript=False)
+
+    trip.visit(page, "/en/ngos/", "directory")
+    page.select_option("#id_province", str(ERZURUM))
+    page.locator("main form[role=search] button[type=submit]").click()
+    page.wait_for_url(re.compile(rf".*province={ERZURUM}.*"))
+    trip.check(page, "directory filtered")
+    assert page.get_by_text("Palandöken Arama Kurtarma Derneği").count() >= 1
+
+    ngo = NGO.objects.get(name="Palandöken Arama Kurtarma Derneği")
+    Submission.objects.filter(ngo=ngo).delete()
+    trip.log_in(page, "akut@demo.test")
+    trip.visit(page, f"/en/surveys/2025/ngo/{ngo.slug}/", "submission editor")
+    categories = _five_categories()
+    for index in range(2):
+        _item(page, index, category=categories[index], title=f"Item {index + 1}", description=".")
+    page.get_by_role("button", name="Save draft", exact=True).last.click()
+    page.get_by_text("Draft saved.").wait_for()
+    trip.check(page, "draft saved")
+    page.get_by_role("button", name="Move down (expectation 1)").click()
+    page.get_by_text("The new order has been saved as a draft.").wait_for()
+    trip.check(page, "reordered")
+    submission = Submission.objects.get(ngo=ngo)
+    assert [i.title for i in submission.items.order_by("rank")] == ["Item 2", "Item 1"]
+
+    template = _answer_template()
+    page.context.clear_cookies()
+    trip.log_in(page, "municipality@demo.test")
+    trip.visit(page, "/en/surveys/inbox/", "inbox")
+    page.locator("#results nav a", has_text="New").first.click()
+    page.wait_for_url(re.compile(r".*status=new.*"))
+    page.select_option("#id_rank", "1")
+    page.locator("main form[role=search] button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*rank=1.*"))
+    trip.check(page, "inbox filtered")
+    assert "status=new" in page.url
+
+    case = Expectation.objects.cases().filter(municipality=_erzurum_bb(), status="new").first()
+    trip.visit(page, f"/en/surveys/cases/{case.pk}/", "case")
+    page.select_option("#answer-template", str(template.pk))
+    page.get_by_role("button", name="Insert").click()
+    page.wait_for_url(re.compile(rf".*template={template.pk}.*"))
+    assert "department concerned" in page.input_value("#answer-form textarea")
+    trip.check(page, "template inserted")
+    page.get_by_role("button", name="Send the answer").click()
+    page.wait_for_load_state("load")
+    trip.check(page, "answer sent")
+    assert ReviewEntry.objects.filter(expectation=case, text=template.body).exists()

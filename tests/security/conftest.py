@@ -1,0 +1,189 @@
+"""One small world for the permission matrix: every role of the portal, and the objects each
+URL pattern points at, all belonging to one NGO, one municipality and one sub-region (14,
+Erzurum-Kars), with "other" roles attached to another NGO, municipality or sub-region."""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
+from ngos.models import NGO, JoinRequest, Membership
+from portal.models import Notification
+from surveys.models import AnswerTemplate, Category, Submission
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import (
+    CapabilityFactory,
+    CoordinatorAssignmentFactory,
+    InvitationFactory,
+    MembershipFactory,
+    MunicipalStaffFactory,
+    NGOFactory,
+    UserFactory,
+)
+from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
+
+ROLES = (
+    "anonymous",
+    "ngo_member",
+    "ngo_admin",
+    "other_ngo_member",
+    "municipal_staff",
+    "other_municipal_staff",
+    "regional_coordinator",
+    "other_coordinator",
+    "national_coordinator",
+    "site_admin",
+)
+
+
+@dataclass
+class World:
+    """The objects of the matrix and one user per role (``None`` for anonymous)."""
+
+    users: dict = field(default_factory=dict)
+    subregion: SubRegion = None
+    other_subregion: SubRegion = None
+    province: Province = None
+    municipality: Municipality = None
+    other_municipality: Municipality = None
+    ngo: NGO = None
+    other_ngo: NGO = None
+    pending_ngo: NGO = None
+    capability: object = None
+    join_request: JoinRequest = None
+    admin_membership: Membership = None
+    member_membership: Membership = None
+    ngo_invitation: object = None
+    municipal_invitation: object = None
+    manager_staff: MunicipalStaff = None
+    campaign: object = None
+    submission: Submission = None
+    case: object = None
+    answer_template: AnswerTemplate = None
+    event: object = None
+    registration: object = None
+    notification: Notification = None
+
+
+def _user(email, **kwargs):
+    return UserFactory(email=email, full_name=email.split("@")[0].title(), **kwargs)
+
+
+def build_world() -> World:
+    """Create the world (about 60 queries on SQLite)."""
+    w = World()
+    w.subregion = SubRegion.objects.get(code="14")  # Erzurum-Kars
+    w.province = Province.objects.get(plate=25)  # Erzurum
+    istanbul = Province.objects.get(plate=34)
+    w.other_subregion = istanbul.subregion
+    w.municipality = Municipality.objects.get(province=25, kind=Municipality.Kind.METROPOLITAN)
+    # Another municipality of the same sub-region: scoping must be by municipality, not area.
+    w.other_municipality = Municipality.objects.get(province=36, kind=Municipality.Kind.PROVINCIAL)
+
+    w.ngo = NGOFactory(name="Palandöken Dayanışma Derneği", province=w.province)
+    w.other_ngo = NGOFactory(name="Boğaziçi Gönüllüleri Derneği", province=istanbul)
+    w.pending_ngo = NGOFactory(
+        name="Aras Afet Gönüllüleri Derneği", province=w.province, status=NGO.Status.PENDING
+    )
+
+    users = {"anonymous": None}
+    users["ngo_member"] = _user("uye.palandoken@matrix.test")
+    users["ngo_admin"] = _user("admin@matrix.test")
+    users["other_ngo_member"] = _user("uye.bogazici@matrix.test")
+    users["municipal_staff"] = _user("staff@matrix.test")
+    users["other_municipal_staff"] = _user("other-staff@matrix.test")
+    users["regional_coordinator"] = _user("regional@matrix.test")
+    users["other_coordinator"] = _user("other-regional@matrix.test")
+    users["national_coordinator"] = _user("national@matrix.test")
+    users["site_admin"] = _user("siteadmin@matrix.test", is_staff=True, is_superuser=True)
+    w.users = users
+
+    w.member_membership = MembershipFactory(user=users["ngo_member"], ngo=w.ngo)
+    w.admin_membership = MembershipFactory(
+        user=users["ngo_admin"], ngo=w.ngo, role=Membership.Role.ADMIN
+    )
+    MembershipFactory(user=users["other_ngo_member"], ngo=w.other_ngo)
+    MembershipFactory(
+        user=_user("pending-admin@matrix.test"), ngo=w.pending_ngo, role=Membership.Role.ADMIN
+    )
+    w.manager_staff = MunicipalStaffFactory(
+        user=users["municipal_staff"],
+        municipality=w.municipality,
+        role=MunicipalStaff.Role.MANAGER,
+    )
+    MunicipalStaffFactory(
+        user=users["other_municipal_staff"],
+        municipality=w.other_municipality,
+        role=MunicipalStaff.Role.MANAGER,
+    )
+    CoordinatorAssignmentFactory(user=users["regional_coordinator"], subregion=w.subregion)
+    CoordinatorAssignmentFactory(user=users["other_coordinator"], subregion=w.other_subregion)
+    CoordinatorAssignmentFactory(user=users["national_coordinator"], subregion=None)
+
+    w.capability = CapabilityFactory(ngo=w.ngo)
+    # The member of the other NGO has asked to join this one (withdrawn by them, decided by
+    # the NGO's administrators).
+    w.join_request = JoinRequest.objects.create(
+        user=users["other_ngo_member"], ngo=w.ngo, message="Katılmak istiyorum."
+    )
+    w.ngo_invitation = InvitationFactory(
+        ngo=w.ngo, email="invitee@matrix.test", invited_by=users["ngo_admin"]
+    )
+    w.municipal_invitation = InvitationFactory(
+        ngo=None,
+        municipality=w.municipality,
+        role=MunicipalStaff.Role.STAFF,
+        email="colleague@matrix.test",
+        invited_by=users["municipal_staff"],
+    )
+
+    w.campaign = CampaignFactory(code="k2025", title="2025 Beş Beklenti Anketi")
+    w.submission = SubmissionFactory(
+        campaign=w.campaign,
+        ngo=w.ngo,
+        status=Submission.Status.SUBMITTED,
+        receipt_number="M-000001",
+        submitted_at=timezone.now() - datetime.timedelta(days=2),
+    )
+    categories = list(Category.objects.filter(is_active=True).order_by("order")[:5])
+    items = [
+        ExpectationFactory(
+            submission=w.submission, rank=rank, category=category, municipality=w.municipality
+        )
+        for rank, category in enumerate(categories, start=1)
+    ]
+    w.case = items[0]
+    w.answer_template = AnswerTemplate.objects.create(
+        municipality=w.municipality,
+        title="Teşekkür",
+        body="Talebiniz değerlendirmeye alınmıştır.",
+        created_by=users["municipal_staff"],
+    )
+
+    w.event = EventFactory(title="Erzurum Bölge Programı", subregion=w.subregion)
+    w.registration = RegistrationFactory(event=w.event, user=users["ngo_member"], ngo=w.ngo)
+    w.event.seats_taken = 1
+    w.event.save(update_fields=["seats_taken"])
+
+    w.notification = Notification.objects.create(
+        user=users["ngo_member"], kind="answer", message="Belediye yanıt verdi.", url="/"
+    )
+    return w
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world, built once per test module inside a transaction that is rolled back at the
+    end of the module; each test runs in a savepoint within it (pytest-django's ``db``)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    """The matrix world (shared by the module's tests; each test's changes are rolled back)."""
+    return _module_world

@@ -1,0 +1,121 @@
+"""allauth's rate limits (settings.ACCOUNT_RATE_LIMITS) on log-in, sign-up and password reset."""
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+
+from portal.models import User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+LOGIN = "/en/accounts/login/"
+SIGNUP = "/en/accounts/signup/"
+RESET = "/en/accounts/password/reset/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The counters live in the cache: every test starts and ends with an empty one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _limit(action: str, suffix: str) -> int:
+    """The amount of the rule for ``action`` that ends in ``suffix`` (e.g. "/key")."""
+    for rule in settings.ACCOUNT_RATE_LIMITS[action].split(","):
+        if rule.endswith(suffix):
+            return int(rule.split("/")[0])
+    raise AssertionError(f"no {suffix} rule for {action}")
+
+
+def test_rate_limits_configured_for_login_signup_and_reset():
+    for action in ("login", "login_failed", "signup", "reset_password"):
+        assert settings.ACCOUNT_RATE_LIMITS[action]
+    assert _limit("login_failed", "/key") == 5
+
+
+def test_rate_limits_failed_logins_lock_the_account(client):
+    user = UserFactory(email="ayse@example.test")
+    allowed = _limit("login_failed", "/key")
+    for _attempt in range(allowed):
+        response = client.post(LOGIN, {"login": "ayse@example.test", "password": "wrong-pass-1"})
+        assert "Too many failed login attempts" not in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    # Even the right password is refused now, with a clear message on the form.
+    response = client.post(LOGIN, {"login": "ayse@example.test", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert user.is_active
+
+
+def test_rate_limits_failed_logins_of_one_account_spare_another(client):
+    UserFactory(email="ayse@example.test")
+    other = UserFactory(email="mehmet@example.test")
+    for _attempt in range(_limit("login_failed", "/key") + 1):
+        client.post(LOGIN, {"login": "ayse@example.test", "password": "wrong-pass-1"})
+    response = client.post(LOGIN, {"login": "mehmet@example.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+
+
+def test_rate_limits_signup_refused_with_429(client):
+    allowed = _limit("signup", "/ip")
+    for number in range(allowed):
+        client.post(
+            SIGNUP,
+            {
+                "full_name": f"Kişi {number}",
+                "email": f"person{number}@example.test",
+                "password1": "a-long-pass-2025",
+                "password2": "a-long-pass-2025",
+                "preferred_language": "tr",
+            },
+        )
+        client.logout()
+    created = User.objects.count()
+    assert created == allowed
+
+    response = client.post(
+        SIGNUP,
+        {
+            "full_name": "Bir Fazla",
+            "email": "one-more@example.test",
+            "password1": "a-long-pass-2025",
+            "password2": "a-long-pass-2025",
+            "preferred_language": "tr",
+        },
+    )
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert not User.objects.filter(email="one-more@example.test").exists()
+
+
+def test_rate_limits_password_reset_per_address(client):
+    UserFactory(email="ayse@example.test")
+    allowed = _limit("reset_password", "/key")
+    for _attempt in range(allowed):
+        response = client.post(RESET, {"email": "ayse@example.test"})
+        assert response.status_code == 302
+    assert len(mail.outbox) == allowed
+
+    response = client.post(RESET, {"email": "ayse@example.test"})
+
+    assert response.status_code == 429
+    assert "You have tried this too many times" in response.content.decode()
+    assert len(mail.outbox) == allowed
+
+
+def test_rate_limits_password_reset_per_ip_refused_with_429(client):
+    allowed = _limit("reset_password", "/ip")
+    for number in range(allowed):
+        client.post(RESET, {"email": f"nobody{number}@example.test"})
+    response = client.post(RESET, {"email": "one-more@example.test"})
+    assert response.status_code == 429
+    assert "Please wait a few minutes and try again." in response.content.decode()
