@@ -42,6 +42,12 @@ def ngo_with_same_registry_number(form) -> NGO | None:
     if not form.is_bound or "registry_number" not in form.errors:
         return None
     number = "".join(form.data.get(form.add_prefix("registry_number"), "").split()).upper()
-    if not number:
+    # The raw value was refused for some reason; one a database cannot hold (a NUL byte on
+    # PostgreSQL) or longer than the column can match no NGO.
+    if (
+        not number
+        or "\x00" in number
+        or len(number) > NGO._meta.get_field("registry_number").max_length
+    ):
         return None
     return NGO.objects.filter(registry_number=number).exclude(pk=form.instance.pk).first()
