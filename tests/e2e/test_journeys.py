@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from municipalities.models import Municipality
 from ngos.models import NGO
@@ -172,8 +173,9 @@ def test_municipality_journey_filter_answer_refer_and_bulk_assign(journey, demo_
     trip.visit(page, f"/en/surveys/cases/{answered.pk}/", "case")
     page.select_option("#answer-template", str(template.pk))
     page.get_by_role("button", name="Insert").click()
-    page.wait_for_function(
-        "document.querySelector('#answer-form textarea').value.includes('department concerned')"
+    # No wait_for_function: a string predicate is evaluated with eval(), which the CSP forbids.
+    expect(page.locator("#answer-form textarea")).to_have_value(
+        re.compile("department concerned"), timeout=10_000
     )
     trip.check(page, "template inserted")
     page.get_by_role("button", name="Send the answer").click()
