@@ -247,6 +247,10 @@ class Registration(models.Model):
                 | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
                 name="registration_waitlist_position_iff_waitlisted",
             ),
+            # Positions are NULL outside the waiting list, and NULLs never collide.
+            models.UniqueConstraint(
+                fields=["event", "waitlist_position"], name="registration_waitlist_position_unique"
+            ),
         ]
         indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
 

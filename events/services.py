@@ -171,10 +171,23 @@ def _free_seat(event_id: int) -> None:
 
 
 def _close_gap(event_id: int, position: int) -> None:
-    """Move everyone behind ``position`` one place up, so positions stay 1, 2, 3, …"""
-    Registration.objects.filter(
+    """Move everyone behind ``position`` one place up, so positions stay 1, 2, 3, …
+
+    Positions are unique per programme (a database constraint checked row by row), and neither
+    PostgreSQL nor SQLite updates rows in a chosen order; so the queue behind the gap is first
+    lifted above every position in use and then set down one place ahead of where it was. The
+    caller holds the lock on the event row.
+    """
+    behind = Registration.objects.filter(
         event_id=event_id, status=Status.WAITLISTED, waitlist_position__gt=position
-    ).update(waitlist_position=F("waitlist_position") - 1)
+    )
+    last = behind.aggregate(last=Max("waitlist_position"))["last"]
+    if last is None:
+        return
+    behind.update(waitlist_position=F("waitlist_position") + last)
+    Registration.objects.filter(
+        event_id=event_id, status=Status.WAITLISTED, waitlist_position__gt=last
+    ).update(waitlist_position=F("waitlist_position") - last - 1)
 
 
 def _promote_waitlisted(event: Event, *, base_url: str) -> list[Registration]:

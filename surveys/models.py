@@ -517,6 +517,11 @@ class ReviewEntry(models.Model):
                 condition=~Q(kind="referral") | Q(to_municipality__isnull=False),
                 name="review_entry_referral_has_target",
             ),
+            # Declining needs its reason and completing its closing note (the NGO reads both).
+            models.CheckConstraint(
+                condition=~Q(kind="status", to_status__in=["declined", "completed"]) | ~Q(text=""),
+                name="review_entry_decline_or_completion_has_text",
+            ),
         ]
 
     def __str__(self):

@@ -223,6 +223,24 @@ def test_cancelling_a_waitlisted_registration_only_leaves_the_queue(
     assert Registration.objects.get(user=users[0]).status == "registered"
 
 
+def test_queue_keeps_its_order_and_unique_positions_when_people_leave_it():
+    # Positions are unique per programme in the database; closing a gap must never make two
+    # people share a place on the way, whatever order the database updates the rows in.
+    event = programme(capacity=1)
+    users = [ngo_member() for _ in range(9)]
+    registrations = [register(user, event) for user in users]
+    event_cancel_registration(registration_id=registrations[2].pk, by=users[2])  # number 2
+    event_cancel_registration(registration_id=registrations[0].pk, by=users[0])  # the seat
+    event_cancel_registration(registration_id=registrations[8].pk, by=users[8])  # the last
+    queue = list(
+        Registration.objects.filter(event=event, status="waitlisted")
+        .order_by("waitlist_position")
+        .values_list("user_id", "waitlist_position")
+    )
+    assert queue == [(users[n].pk, position) for position, n in enumerate([3, 4, 5, 6, 7], 1)]
+    assert Registration.objects.get(user=users[1]).status == "registered"
+
+
 def test_cancelling_without_a_waiting_list_frees_the_seat():
     event = programme(capacity=3)
     user = ngo_member()

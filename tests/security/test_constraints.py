@@ -137,6 +137,27 @@ def test_answer_note_or_dispute_without_text_is_refused(kind):
     assert not ReviewEntry.objects.filter(expectation=case).exists()
 
 
+def status_entry(case, to_status, text=""):
+    return ReviewEntry.objects.create(
+        expectation=case,
+        kind="status",
+        municipality=case.municipality,
+        from_status="new",
+        to_status=to_status,
+        text=text,
+    )
+
+
+@pytest.mark.parametrize("to_status", ["declined", "completed"])
+def test_declining_or_completing_without_a_reason_is_refused(to_status):
+    case = ExpectationFactory()
+    with refused():
+        status_entry(case, to_status)
+    status_entry(case, to_status, text="Görev alanımız dışında.")
+    status_entry(case, "under_review")  # other status changes need no text
+    assert ReviewEntry.objects.filter(expectation=case).count() == 2
+
+
 def test_campaign_closing_before_it_opens_is_refused():
     campaign = CampaignFactory()
     with refused():
@@ -193,6 +214,18 @@ def test_waitlist_position_only_and_always_for_waitlisted_people_is_enforced():
         RegistrationFactory(event=event, status="registered", waitlist_position=3)
     with refused():
         RegistrationFactory(event=event, status="lost")
+
+
+def test_two_people_in_the_same_place_of_a_waiting_list_are_refused():
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event, status="waitlisted", waitlist_position=1)
+    with refused():
+        RegistrationFactory(event=event, status="waitlisted", waitlist_position=1)
+    # The same place on another programme's list, and any number of people off the list.
+    RegistrationFactory(event=EventFactory(), status="waitlisted", waitlist_position=1)
+    RegistrationFactory(event=event, status="registered", waitlist_position=None)
+    RegistrationFactory(event=event, status="cancelled", waitlist_position=None)
+    assert Registration.objects.filter(event=event).count() == 3
 
 
 # --- NGOs -------------------------------------------------------------------------------------
