@@ -1,6 +1,7 @@
 """The public statistics (transparency) page: participation and the top five categories of
 a survey campaign, nationally and per sub-region. Aggregates only: no names, no free text, and
-no figure about a group of fewer than MIN_GROUP NGOs.
+no figure about a group of fewer than MIN_GROUP NGOs, neither shown nor derivable by
+subtracting the shown sub-regions from the national figure.
 """
 
 from django import forms
@@ -41,10 +42,31 @@ class CampaignChoiceForm(forms.Form):
         self.fields["campaign"].choices = [(c.code, c.title) for c in campaigns]
 
 
-def _group(ngos, submitted, top):
-    """A group's figures, with what is too small to show left out (not merely hidden)."""
-    shown = ngos >= MIN_GROUP
-    top_shown = shown and submitted >= MIN_GROUP
+def suppressed(sizes, hidden=()):
+    """The groups whose figures are not shown: those of fewer than MIN_GROUP NGOs (and any in
+    ``hidden``), then, smallest first, as many others as it takes so that what subtraction from
+    the national figure reveals — the hidden groups pooled — is about at least MIN_GROUP NGOs of
+    at least two groups (complementary suppression). ``sizes`` maps each group to its number of
+    NGOs; groups without any NGO reveal nothing and need no cover.
+    """
+    hidden = set(hidden) | {key for key, size in sizes.items() if size < MIN_GROUP}
+    candidates = sorted((size, key) for key, size in sizes.items() if key not in hidden)
+
+    def revealing():
+        occupied = [key for key in hidden if sizes[key] > 0]
+        return bool(occupied) and (
+            len(occupied) < 2 or sum(sizes[key] for key in occupied) < MIN_GROUP
+        )
+
+    while candidates and revealing():
+        hidden.add(candidates.pop(0)[1])
+    return hidden
+
+
+def _group(ngos, submitted, top, *, shown=True, top_shown=True):
+    """A group's figures, with what may not be shown left out (not merely hidden)."""
+    shown = shown and ngos >= MIN_GROUP
+    top_shown = shown and top_shown and submitted >= MIN_GROUP
     return {
         "shown": shown,
         "ngos": ngos if shown else None,
@@ -69,7 +91,9 @@ def _group(ngos, submitted, top):
 def statistics_figures(campaign):
     """The page's figures for a campaign, computed in four queries whatever the data size:
     the campaign's sub-regions, participation by sub-region, the national top five and the
-    top five of every sub-region."""
+    top five of every sub-region. A sub-region's participation is shown when it and the other
+    hidden ones pooled are about at least MIN_GROUP NGOs (see ``suppressed``); its top five
+    likewise by the NGOs that submitted."""
     subregions = SubRegion.objects.order_by("code")
     if not campaign.is_national:
         subregions = subregions.filter(campaigns=campaign.pk)
@@ -77,11 +101,27 @@ def statistics_figures(campaign):
     participation = {row["key"]: row for row in reports.participation(campaign, nation, everything)}
     tops = reports.borda_by_subregion(campaign, everything, limit=TOP)
     national_top = reports.borda(campaign, nation, everything, limit=TOP)
-    rows = []
-    for code, name in subregions.values_list("code", "name"):
-        counts = participation.get(code, {"ngos": 0, "submitted": 0})
-        group = _group(counts["ngos"], counts["submitted"], tops.get(code, []))
-        rows.append({"code": code, "name": name, **group})
+    names = dict(subregions.values_list("code", "name"))
+    counts = {code: participation.get(code, {"ngos": 0, "submitted": 0}) for code in names}
+    # Participation in sub-regions outside the list (none for a well-formed campaign) is part
+    # of the national figure, so it counts for the pooling too.
+    counts |= {code: row for code, row in participation.items() if code not in names}
+    hidden = suppressed({code: row["ngos"] for code, row in counts.items()})
+    top_hidden = suppressed({code: row["submitted"] for code, row in counts.items()}, hidden)
+    rows = [
+        {
+            "code": code,
+            "name": name,
+            **_group(
+                counts[code]["ngos"],
+                counts[code]["submitted"],
+                tops.get(code, []),
+                shown=code not in hidden,
+                top_shown=code not in top_hidden,
+            ),
+        }
+        for code, name in names.items()
+    ]
     national = _group(
         sum(row["ngos"] for row in participation.values()),
         sum(row["submitted"] for row in participation.values()),

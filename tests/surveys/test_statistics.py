@@ -12,10 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from municipalities.models import Province
 from ngos.models import NGO
 from surveys.models import Category, Submission
+from surveys.views.statistics import MIN_GROUP, suppressed
 from tests.factories import NGOFactory
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
 
@@ -60,6 +63,13 @@ def submit(ngo, campaign, *, codes=CODES, title=None):
     return submission
 
 
+def verified_and_submitted(campaign, counts):
+    """{plate: (verified NGOs, of which submitted)}."""
+    for plate, (verified, submitted) in counts.items():
+        for ngo in make_ngos(plate, verified)[:submitted]:
+            submit(ngo, campaign)
+
+
 @pytest.fixture
 def campaign(db):
     return CampaignFactory(code="k2025", title="2025 Beş Beklenti Anketi")
@@ -69,7 +79,9 @@ def campaign(db):
 def known_data(campaign):
     """Erzurum-Kars: 6 verified NGOs (3 in Erzurum, 3 in Kars), 3 submitted, 1 draft, plus a
     pending NGO that submitted (not counted); İstanbul: 5 verified, all submitted;
-    Ankara-Eskişehir: 4 verified, 2 submitted. Nationally 15 verified NGOs, 10 submitted."""
+    Ankara-Eskişehir: 4 verified, 2 submitted; Dicle: 1 verified, none submitted. Nationally 16
+    verified NGOs, 10 submitted. Ankara-Eskişehir and Dicle are hidden (under five each) and
+    pooled are five NGOs, so no other sub-region has to be hidden to cover them."""
     erzurum_kars = make_ngos(25, 3) + make_ngos(36, 3)
     for ngo in erzurum_kars[:3]:
         submit(ngo, campaign)
@@ -79,6 +91,7 @@ def known_data(campaign):
         submit(ngo, campaign)
     for ngo in make_ngos(6, 4)[:2]:
         submit(ngo, campaign)
+    make_ngos(21, 1)
     return campaign
 
 
@@ -99,8 +112,8 @@ def row_html(html, name):
 def test_statistics_participation_exact_numbers(client, known_data):
     response = client.get(EN_URL)
     national, subregions = figures_of(response)
-    assert (national["ngos"], national["submitted"]) == (15, 10)
-    assert national["percent"] == pytest.approx(200 / 3)
+    assert (national["ngos"], national["submitted"]) == (16, 10)
+    assert national["percent"] == pytest.approx(62.5)
     assert (subregions["14"]["ngos"], subregions["14"]["submitted"]) == (6, 3)
     assert subregions["14"]["percent"] == 50
     assert (subregions["01"]["ngos"], subregions["01"]["submitted"]) == (5, 5)
@@ -108,14 +121,14 @@ def test_statistics_participation_exact_numbers(client, known_data):
     html = response.content.decode()
     assert row_html(html, "Erzurum-Kars") == "6 3 50.0%"
     assert row_html(html, "İstanbul") == "5 5 100.0%"
-    assert "66.7%" in html
+    assert "62.5%" in html
 
 
 def test_statistics_numbers_are_formatted_for_turkish_at_the_root(client, known_data):
     html = client.get(URL).content.decode()
     assert row_html(html, "Erzurum-Kars") == "6 3 %50,0"
-    assert "%66,7" in html
-    assert "66.7" not in html
+    assert "%62,5" in html
+    assert "62.5" not in html
 
 
 def test_statistics_top_five_scores_and_mentions(client, known_data):
@@ -153,7 +166,7 @@ def test_statistics_hides_groups_under_five(client, known_data):
         None,
         [],
     )
-    assert row_html(html, "Ankara-Eskişehir") == "fewer than 5 NGOs — not shown"
+    assert row_html(html, "Ankara-Eskişehir") == "not shown"
     # İstanbul has exactly 5, all submitted: shown, with its top five.
     assert row_html(html, "İstanbul") == "5 5 100.0%"
     assert subregions["01"]["top_shown"]
@@ -161,10 +174,42 @@ def test_statistics_hides_groups_under_five(client, known_data):
     assert subregions["14"]["shown"] and not subregions["14"]["top_shown"]
     assert subregions["14"]["top"] == []
     section = html.split('id="top-14"')[1].split("</section>")[0]
-    assert "fewer than 5 NGOs — not shown" in section
+    assert "not shown" in section
     assert "Borda" not in section
-    # Sub-regions without NGOs are hidden the same way (0 and 1–4 look alike).
-    assert row_html(html, "Dicle") == "fewer than 5 NGOs — not shown"
+    # Sub-regions without NGOs are hidden the same way (0 and 1–4 look alike, and like a
+    # sub-region hidden to cover another).
+    assert row_html(html, "Dicle") == "not shown"
+
+
+def test_statistics_hides_a_second_subregion_so_the_hidden_one_cannot_be_subtracted(
+    client, campaign
+):
+    # Ankara-Eskişehir alone is under five: the national figure minus the shown sub-regions
+    # would give its figures exactly. The smallest shown sub-region (İstanbul, 5) is hidden too.
+    verified_and_submitted(campaign, {25: (6, 4), 34: (5, 5), 6: (3, 2)})
+    response = client.get(EN_URL)
+    national, subregions = figures_of(response)
+    assert (national["ngos"], national["submitted"]) == (14, 11)
+    shown = {code: row for code, row in subregions.items() if row["shown"]}
+    assert list(shown) == ["14"]
+    assert (shown["14"]["ngos"], shown["14"]["submitted"]) == (6, 4)
+    assert not subregions["01"]["shown"] and subregions["01"]["ngos"] is None
+    assert not subregions["01"]["top_shown"] and subregions["01"]["top"] == []
+    # What subtraction gives (8 NGOs, 7 submitted) is Ankara-Eskişehir and İstanbul together.
+    html = response.content.decode()
+    assert row_html(html, "İstanbul") == "not shown"
+    assert row_html(html, "Erzurum-Kars") == "6 4 66.7%"
+    assert "Borda" not in html.split('id="top-01"')[1].split("</section>")[0]
+
+
+def test_statistics_hides_a_second_top_five_when_one_alone_is_hidden(client, campaign):
+    # Participation is shown everywhere (6, 5 and 7 NGOs), but only 3 Erzurum-Kars NGOs
+    # submitted: its top five is hidden, and with it the smallest other one (İstanbul, 5).
+    verified_and_submitted(campaign, {25: (6, 3), 34: (5, 5), 6: (7, 6)})
+    national, subregions = figures_of(client.get(EN_URL))
+    assert all(subregions[code]["shown"] for code in ("14", "01", "08"))
+    assert [code for code, row in subregions.items() if row["top_shown"]] == ["08"]
+    assert national["top_shown"] and national["top"][0]["score"] == 14 * 5
 
 
 def test_statistics_hides_the_nation_under_five(client, campaign):
@@ -232,7 +277,7 @@ def test_statistics_campaign_selector_defaults_to_latest_opened(client, known_da
     response = client.get(EN_URL, {"campaign": "k2024"})
     assert response.context["campaign"] == older
     national, _subregions = figures_of(response)
-    assert national["shown"] and (national["ngos"], national["submitted"]) == (15, 0)
+    assert national["shown"] and (national["ngos"], national["submitted"]) == (16, 0)
     assert client.get(EN_URL, {"campaign": "k2026"}).status_code == 404
     assert client.get(EN_URL, {"campaign": "no-such"}).status_code == 404
 
@@ -307,3 +352,51 @@ def test_home_page_links_to_the_statistics(client):
         home = reverse("home")
     html = client.get(home).content.decode()
     assert f'href="{URL}"' in html
+
+
+# --- The suppression rule itself -------------------------------------------------------------
+
+
+def test_suppression_covers_a_lone_small_group_with_the_smallest_other():
+    assert suppressed({"a": 3, "b": 9, "c": 5, "d": 40}) == {"a", "c"}
+
+
+def test_suppression_needs_nothing_more_when_the_small_groups_pool_to_five():
+    assert suppressed({"a": 3, "b": 2, "c": 0, "d": 9}) == {"a", "b", "c"}
+
+
+def test_suppression_adds_groups_until_the_pool_reaches_five():
+    # 1 + 1 pooled is still two NGOs: the smallest shown group joins them.
+    assert suppressed({"a": 1, "b": 1, "c": 7, "d": 6}) == {"a", "b", "d"}
+
+
+def test_suppression_leaves_empty_groups_alone():
+    assert suppressed({"a": 0, "b": 0, "c": 5, "d": 6}) == {"a", "b"}
+
+
+def test_suppression_keeps_what_the_caller_already_hides():
+    assert suppressed({"a": 8, "b": 9, "c": 7}, hidden={"c"}) == {"c", "a"}
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([f"{n:02d}" for n in range(1, 18)]),
+        st.integers(min_value=0, max_value=40),
+        min_size=1,
+    )
+)
+def test_suppression_never_lets_subtraction_reveal_a_small_group(sizes):
+    hidden = suppressed(sizes)
+    assert {key for key, size in sizes.items() if size < MIN_GROUP} <= hidden
+    occupied = [key for key in hidden if sizes[key] > 0]
+    if occupied and len(hidden) < len(sizes):
+        # Shown groups remain: the pool that subtraction reveals is at least five NGOs of at
+        # least two groups.
+        assert len(occupied) >= 2 and sum(sizes[key] for key in occupied) >= MIN_GROUP
+    # And no group is hidden without need: dropping the largest hidden group of at least five
+    # would reveal something.
+    extra = [key for key in hidden if sizes[key] >= MIN_GROUP]
+    if extra:
+        largest = max(extra, key=lambda key: (sizes[key], key))
+        rest = [key for key in occupied if key != largest]
+        assert rest and (len(rest) < 2 or sum(sizes[key] for key in rest) < MIN_GROUP)
