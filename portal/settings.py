@@ -101,6 +101,13 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer with <select> written in Python (portal/form_renderer.py).
+FORM_RENDERER = "portal.form_renderer.FormRenderer"
+
+# The inbox's covering index (surveys.Expectation) has non-key columns, which PostgreSQL uses
+# and SQLite ignores: a plain index there, as intended.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 WSGI_APPLICATION = "portal.wsgi.application"
 ASGI_APPLICATION = "portal.asgi.application"
 

@@ -388,7 +388,13 @@ class Expectation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["municipality", "status"], name="expectation_inbox"),
+            # The inbox's status tabs count a municipality's cases from the index alone
+            # (PostgreSQL; `include` is ignored elsewhere).
+            models.Index(
+                fields=["municipality", "status"],
+                include=["rank", "submission", "id"],
+                name="expectation_inbox_covering",
+            ),
             models.Index(fields=["assigned_to", "status"], name="expectation_assignee"),
         ]
 
