@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def create_cache_tables(using="default", verbosity=1, **kwargs):
+    """Every migrate also creates the database cache tables (the report figures' one when Redis
+    is not used); an existing table is left as it is."""
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
 
 
 class PortalConfig(AppConfig):
@@ -11,3 +19,5 @@ class PortalConfig(AppConfig):
             audit,  # noqa: F401 (connects the audit log's receivers)
             lookups,  # noqa: F401 (registers the overflow-safe integer lookups)
         )
+
+        post_migrate.connect(create_cache_tables, sender=self)

@@ -282,12 +282,28 @@ REFERENCE_DATA_DIR = BASE_DIR / "municipalities" / "data"
 REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "30"))
 
 # Cache: local memory per process by default; Redis (shared by several app servers) when set.
+# The report figures ("reports") are always shared by every worker and app server: in Redis, or
+# else in a table of the database (created after every migrate, see portal/apps.py).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+        },
+        "reports": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "reports",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "reports": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_report_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
+# Stale report figures are computed again in a background thread (inline in the tests).
+REPORTS_REFRESH_IN_BACKGROUND = not TESTING

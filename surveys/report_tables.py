@@ -1,16 +1,16 @@
 """The report's tables: the figures of one campaign, scope and set of filters (computed by
-surveys.reports, cached briefly), turned into titled tables with typed columns that the page,
-the print page and the CSV/XLSX exports all use.
+surveys.reports, kept in the "reports" cache), turned into titled tables with typed columns that
+the page, the print page and the CSV/XLSX exports all use.
 
 Cached figures hold plain data only (no links, nothing about the user), so one cache entry
-serves every coordinator who may see the scope.
+serves every coordinator who may see the scope. See surveys/figures_cache.py for how long they
+are kept and how they are computed again.
 """
 
 import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language, gettext
@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from municipalities.models import Province, SubRegion
 from portal.choices import HazardScope
 from surveys import reports
+from surveys.figures_cache import cached_figures, store_figures
 from surveys.reports import Scope
 
+# Figures older than this are computed again (in the background, the old ones served meanwhile).
 CACHE_SECONDS = 120
 TOP_MUNICIPALITIES = 20
 
@@ -54,18 +56,21 @@ def _cache_key(campaign, compare, scope, filters, measure):
     return f"reports:figures:{digest}"
 
 
-def report_figures(*, campaign, compare, scope, filters, measure):
-    """Every figure of a report page, from the cache when computed less than two minutes ago.
+def report_figures(*, campaign, compare, scope, filters, measure, refresh=False):
+    """Every figure of a report page, with ``computed_at`` (see ``cached_figures``); computed
+    and stored now whatever the cache holds when ``refresh`` (``manage.py warm_reports``).
 
     The number of queries depends on the level and on whether a comparison is asked for, never
     on the amount of data.
     """
     key = _cache_key(campaign, compare, scope, filters, measure)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _compute(campaign, compare, scope, filters, measure)
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+
+    def compute():
+        return _compute(campaign, compare, scope, filters, measure)
+
+    if refresh:
+        return store_figures(key, compute)
+    return cached_figures(key, compute, fresh_seconds=CACHE_SECONDS)
 
 
 def _places(campaign, scope):

@@ -88,7 +88,7 @@ def _scope_from_param(value, roles):
     raise Http404
 
 
-def _scope_param(scope):
+def scope_param(scope):
     if scope.province:
         return f"province:{scope.province.pk}"
     if scope.subregion:
@@ -121,7 +121,7 @@ def _scope_filename(scope):
 # --- Building a report -----------------------------------------------------------------------
 
 
-def _form(request):
+def report_form(data):
     """The bound and validated report form; its choice lists cost three queries."""
     campaigns = list(
         Campaign.objects.filter(opens_at__lte=timezone.now()).order_by("-opens_at", "-pk")
@@ -130,11 +130,13 @@ def _form(request):
         ActivityField.objects.filter(is_active=True).order_by("order", "name_sort")
     )
     themes = list(Theme.objects.filter(is_active=True).order_by("order", "name_sort"))
-    form = ReportForm(
-        request.GET, campaigns=campaigns, activity_fields=activity_fields, themes=themes
-    )
+    form = ReportForm(data, campaigns=campaigns, activity_fields=activity_fields, themes=themes)
     form.is_valid()
     return form
+
+
+def _form(request):
+    return report_form(request.GET)
 
 
 def _with_query(url, query):
@@ -283,9 +285,10 @@ def _report(roles, scope, form):
         "charts": _charts(tables),
         "map": report_map,
         "query": query,
-        "export_query": urlencode({**form.query(), "scope": _scope_param(scope)}),
+        "export_query": urlencode({**form.query(), "scope": scope_param(scope)}),
         "described_filters": form.described_filters(),
         "cache_minutes": CACHE_SECONDS // 60,
+        "computed_at": figures["computed_at"],
     }
 
 
@@ -386,7 +389,7 @@ def report_export(request, table, fmt):
         filters={
             "campaign": form.selected_campaign.code,
             "compare": form.compare_campaign.code if form.compare_campaign else "",
-            "scope": _scope_param(scope),
+            "scope": scope_param(scope),
             "format": fmt,
             **form.filter_log(),
         },

@@ -5,7 +5,6 @@ subtracting the shown sub-regions from the national figure.
 """
 
 from django import forms
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from municipalities.models import SubRegion
 from surveys import reports
+from surveys.figures_cache import cached_figures, store_figures
 from surveys.models import Campaign
 
 TEMPLATE = "surveys/statistics.html"
@@ -130,13 +130,13 @@ def statistics_figures(campaign):
     return {"national": national, "subregions": rows}
 
 
-def _cached_figures(campaign):
+def cached_statistics(campaign, *, refresh=False):
+    """The figures of ``statistics_figures`` from the reports cache (computed again when more
+    than CACHE_SECONDS old); computed and stored now when ``refresh``."""
     key = f"surveys:statistics:{campaign.pk}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = statistics_figures(campaign)
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    if refresh:
+        return store_figures(key, lambda: statistics_figures(campaign))
+    return cached_figures(key, lambda: statistics_figures(campaign), fresh_seconds=CACHE_SECONDS)
 
 
 def _label_categories(figures):
@@ -189,7 +189,7 @@ def statistics(request):
     campaign = campaign or (campaigns[0] if campaigns else None)
     context = {"campaign": campaign, "min_group": MIN_GROUP}
     if campaign is not None:
-        figures = _cached_figures(campaign)
+        figures = cached_statistics(campaign)
         _label_categories(figures)
         context.update(
             figures=figures,

@@ -145,10 +145,12 @@ class Journey:
 @pytest.fixture
 def journey(request, live_server, browser, axe_page):
     """Factory of journeys against the live server; every browser context is closed afterwards."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    # allauth's rate limits count log-ins per address in the cache: each test starts afresh.
-    cache.clear()
+    # allauth's rate limits count log-ins per address in the cache, and report figures are kept
+    # in a cache table the flush between tests does not empty: each test starts afresh.
+    caches["default"].clear()
+    caches["reports"].clear()
     made = []
 
     def make(name):

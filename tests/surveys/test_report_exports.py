@@ -5,7 +5,7 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import StreamingHttpResponse
 from openpyxl import load_workbook
 
@@ -31,10 +31,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+def _empty_cache(db):
+    caches["reports"].clear()
     yield
-    cache.clear()
+    caches["reports"].clear()
 
 
 @pytest.fixture

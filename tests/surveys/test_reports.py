@@ -7,10 +7,11 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import NGO, LegalForm
@@ -49,11 +50,11 @@ W = "SAGLIK-RUH"  # Ruh sağlığı hizmetleri
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(db):
     # Report figures are cached for two minutes; every test starts from fresh figures.
-    cache.clear()
+    caches["reports"].clear()
     yield
-    cache.clear()
+    caches["reports"].clear()
 
 
 # --- Data helpers ----------------------------------------------------------------------------
@@ -658,13 +659,87 @@ def test_trends_compare_two_campaigns_side_by_side(client, national, campaign, b
 def test_figures_are_cached_for_two_minutes(client, national, campaign, borda_example):
     client.force_login(national)
     url = "/en/reports/provinces/25/"
-    assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
-    submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
-    response = client.get(url)
-    assert response.context["tables"]["participation"].totals["submitted"] == 3
-    assert "Figures may be up to 2 minutes old." in response.content.decode()
-    cache.clear()
-    assert client.get(url).context["tables"]["participation"].totals["submitted"] == 4
+    moment = datetime.datetime(2026, 5, 12, 9, 30, tzinfo=datetime.UTC)  # 12:30 in Türkiye
+    with time_machine.travel(moment, tick=False) as traveller:
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
+        response = client.get(url)
+        assert response.context["tables"]["participation"].totals["submitted"] == 3
+        assert (
+            "Figures as of 12 May 2026 12:30 (Türkiye time); they are computed again when more "
+            "than 2 minutes old." in " ".join(response.content.decode().split())
+        )
+        # Older than two minutes: served once more while they are computed again.
+        traveller.shift(datetime.timedelta(minutes=2, seconds=1))
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        response = client.get(url)
+        assert response.context["tables"]["participation"].totals["submitted"] == 4
+        assert "Figures as of 12 May 2026 12:32" in response.content.decode()
+
+
+def test_stale_figures_are_computed_again_once_at_a_time(
+    client, national, campaign, borda_example, monkeypatch
+):
+    from surveys import figures_cache
+
+    scheduled = []
+    monkeypatch.setattr(figures_cache, "run_in_background", scheduled.append)
+    client.force_login(national)
+    url = "/en/reports/provinces/25/"
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.get(url)
+        traveller.shift(datetime.timedelta(minutes=3))
+        for _ in range(3):
+            assert client.get(url).status_code == 200
+        assert len(scheduled) == 1  # one computation for three coordinators
+        submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
+        scheduled[0]()  # the background computation ends
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 4
+        assert len(scheduled) == 1
+
+
+def test_a_failed_background_computation_keeps_the_old_figures_and_is_tried_again(
+    client, national, campaign, borda_example, monkeypatch
+):
+    from surveys import figures_cache, report_tables
+
+    client.force_login(national)
+    url = "/en/reports/provinces/25/"
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.get(url)
+        traveller.shift(datetime.timedelta(minutes=3))
+        submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
+        original = report_tables._compute
+        monkeypatch.setattr(
+            report_tables, "_compute", lambda *a: (_ for _ in ()).throw(RuntimeError("gone"))
+        )
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        monkeypatch.setattr(report_tables, "_compute", original)
+        # The lock was released: the next view computes them again.
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 4
+    assert figures_cache.REFRESH_LOCK_SECONDS >= 60
+
+
+def test_background_computation_runs_in_its_own_thread_with_the_request_context(settings):
+    import contextvars
+    import threading
+
+    from surveys.figures_cache import run_in_background
+
+    settings.REPORTS_REFRESH_IN_BACKGROUND = True
+    variable = contextvars.ContextVar("variable", default="unset")
+    variable.set("request")
+    done, seen = threading.Event(), {}
+
+    def work():
+        seen["thread"] = threading.current_thread().name
+        seen["variable"] = variable.get()
+        done.set()
+
+    run_in_background(work)
+    assert done.wait(10)
+    assert seen == {"thread": "figures", "variable": "request"}
 
 
 def test_htmx_request_gets_only_the_report_fragment(client, national, campaign, borda_example):
@@ -776,8 +851,13 @@ def _data_of_size(campaign, size):
             NGOFactory(province=Province.objects.get(plate=36))
 
 
+# The reports cache (a database table here): the read, then the write of the computed figures
+# (savepoint, cull count, key check, insert, release).
+CACHE = 1 + 5
+
+
 def _count_queries(client, url):
-    cache.clear()
+    caches["reports"].clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -791,14 +871,14 @@ def _count_queries(client, url):
         # figures: top five, examples, top five by sub-region, places, participation, hazards,
         # capabilities, responsiveness by sub-region, by municipality and in total (2 each:
         # counts and medians), the map's participation by province, the provinces.
-        ("/en/reports/", 9 + 15),
+        ("/en/reports/", 9 + 15 + CACHE),
         # The sub-region (1); no grid of sub-regions.
-        ("/en/reports/subregions/14/", 9 + 1 + 14),
+        ("/en/reports/subregions/14/", 9 + 1 + 14 + CACHE),
         # The province (1); no grid, no second responsiveness table.
-        ("/en/reports/provinces/25/", 9 + 1 + 12),
+        ("/en/reports/provinces/25/", 9 + 1 + 12 + CACHE),
         # The other campaign's top five and participation; the map's answered share comes
         # from responsiveness by province (2).
-        ("/en/reports/?compare=k2024&measure=answered_share", 9 + 15 + 2 + 1),
+        ("/en/reports/?compare=k2024&measure=answered_share", 9 + 15 + 2 + 1 + CACHE),
     ],
 )
 def test_report_query_count_does_not_grow_with_data(client, national, campaign, url, expected):
@@ -819,3 +899,40 @@ def test_export_query_count_does_not_grow_with_data(client, national, campaign):
     _data_of_size(campaign, 6)
     large = _count_queries(client, url)
     assert small == large
+
+
+# --- Computing ahead: manage.py warm_reports ----------------------------------------------------
+
+
+def test_warm_reports_computes_the_nation_and_every_subregion_in_both_languages(
+    client, national, campaign, borda_example
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("warm_reports", stdout=out)
+    assert "Computed 36 report pages of “2025 Beş Beklenti Anketi” (2 languages)" in out.getvalue()
+    client.force_login(national)
+    submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
+    for url in ("/en/reports/", "/reports/", "/en/reports/subregions/14/"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        # Nothing computed while the coordinator waits: the figures computed ahead (3 submitted).
+        assert response.context["tables"]["participation"].totals["submitted"] == 3, url
+        assert len(queries) <= 9 + 1 + 1, url
+    client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("surveys:statistics"))
+    assert len(queries) == 2  # the campaign list and the figures computed ahead
+
+
+def test_warm_reports_says_when_there_is_nothing_to_compute(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No survey campaign has opened yet"):
+        call_command("warm_reports")
+    campaign_opened()
+    with pytest.raises(CommandError, match="No such campaign that has opened: k1999"):
+        call_command("warm_reports", "--campaign", "k1999")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,10 +33,10 @@ _receipts = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+def _empty_cache(db):
+    caches["reports"].clear()
     yield
-    cache.clear()
+    caches["reports"].clear()
 
 
 def make_ngos(plate, count, **fields):
@@ -313,23 +313,35 @@ def test_statistics_htmx_request_gets_only_the_figures(client, known_data):
 
 
 def test_statistics_figures_are_cached_for_five_minutes(client, campaign):
-    with time_machine.travel(timezone.now(), tick=False) as traveller:
+    # Tomorrow 09:30 UTC, 12:30 in Türkiye (the campaign is open then).
+    moment = (timezone.now() + datetime.timedelta(days=1)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
+    day = f"{moment.day} {moment:%B %Y}"
+    with time_machine.travel(moment, tick=False) as traveller:
         for ngo in make_ngos(34, 5):
             submit(ngo, campaign)
         national, _subregions = figures_of(client.get(EN_URL))
         assert national["submitted"] == 5
         submit(make_ngos(34, 1)[0], campaign)
         with CaptureQueriesContext(connection) as queries:
-            national, _subregions = figures_of(client.get(EN_URL))
+            response = client.get(EN_URL)
+        national, _subregions = figures_of(response)
         assert national["submitted"] == 5  # still the cached figures
-        assert len(queries) == 1  # the campaign list only
+        assert len(queries) == 2  # the campaign list and the cached figures
+        assert f"Figures as of {day} 12:30 (Türkiye time)." in response.content.decode()
+        # Older than five minutes: served once more while they are computed again.
         traveller.shift(datetime.timedelta(minutes=5, seconds=1))
         national, _subregions = figures_of(client.get(EN_URL))
+        assert national["submitted"] == 5
+        response = client.get(EN_URL)
+        national, _subregions = figures_of(response)
         assert (national["ngos"], national["submitted"]) == (6, 6)
+        assert f"Figures as of {day} 12:35 (Türkiye time)." in response.content.decode()
 
 
 def count_queries(client):
-    cache.clear()
+    caches["reports"].clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(EN_URL)
     return len(queries), figures_of(response)[0]
@@ -343,8 +355,9 @@ def test_statistics_query_count_does_not_grow_with_data(client, campaign):
             submit(ngo, campaign)
     large, large_national = count_queries(client)
     assert small_national["ngos"] is None and large_national["ngos"] == 37
-    # Campaigns; then sub-regions, participation, the national and sub-regional top fives.
-    assert small == large == 5
+    # Campaigns; the figures cache read; sub-regions, participation, the national and
+    # sub-regional top fives; the cache write (savepoint, cull count, key check, insert, release).
+    assert small == large == 1 + 1 + 4 + 5
 
 
 def test_home_page_links_to_the_statistics(client):
