@@ -15,12 +15,8 @@ from municipalities.filters import MunicipalityFilter
 from municipalities.models import District, Municipality, MunicipalStaff
 from municipalities.services import municipal_staff_change_role, municipal_staff_remove
 from ngos.forms.membership import InvitationForm, RoleForm
-from portal.services import (
-    INVITATION_DAYS,
-    invitation_create,
-    invitation_revoke,
-    invitations_pending_for,
-)
+from portal.member_actions import change_role, send_invitation, withdraw_invitation
+from portal.services import INVITATION_DAYS, invitations_pending_for
 from portal.turkish import sort_key
 
 PAGE_SIZE = 25
@@ -196,23 +192,8 @@ def staff_invite(request, slug):
     if not roles:
         raise PermissionDenied
     form = InvitationForm(request.POST, roles=roles)
-    if form.is_valid():
-        try:
-            invitation = invitation_create(
-                email=form.cleaned_data["email"],
-                municipality=municipality,
-                role=form.cleaned_data["role"],
-                invited_by=request.user,
-                base_url=request.build_absolute_uri("/"),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
-            )
-            return _staff_done(request, municipality)
+    if send_invitation(request, form, municipality=municipality):
+        return _staff_done(request, municipality)
     return _render_staff(request, municipality, invite_form=form)
 
 
@@ -224,15 +205,7 @@ def staff_invitation_revoke(request, slug, pk):
     invitation = get_object_or_404(municipality.invitations.all(), pk=pk)
     if not _may_revoke(request.user, municipality, invitation):
         raise PermissionDenied
-    try:
-        invitation_revoke(invitation=invitation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The invitation for %(email)s has been withdrawn.") % {"email": invitation.email},
-        )
+    withdraw_invitation(request, invitation)
     return _staff_done(request, municipality)
 
 
@@ -242,21 +215,11 @@ def staff_role(request, slug, pk):
     """Make a staff member a manager, or a manager staff (not the last manager)."""
     municipality = _managed_municipality(request, slug)
     member = get_object_or_404(municipality.staff.select_related("user"), pk=pk)
-    form = RoleForm(request.POST, roles=MunicipalStaff.Role.choices)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose a valid role."))
-        member = municipal_staff_change_role(
-            staff=member, role=form.cleaned_data["role"], by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("%(person)s is now: %(role)s.")
-            % {"person": member.user, "role": member.get_role_display()},
-        )
+    change_role(
+        request,
+        roles=MunicipalStaff.Role.choices,
+        change=lambda role: municipal_staff_change_role(staff=member, role=role, by=request.user),
+    )
     return _staff_done(request, municipality)
 
 

@@ -18,12 +18,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from ngos.forms.membership import InvitationForm, RoleForm
 from ngos.models import NGO, Membership
 from ngos.services.membership import membership_change_role, membership_leave, membership_remove
-from portal.services import (
-    INVITATION_DAYS,
-    invitation_create,
-    invitation_revoke,
-    invitations_pending_for,
-)
+from portal.member_actions import change_role, send_invitation, withdraw_invitation
+from portal.services import INVITATION_DAYS, invitations_pending_for
 from portal.turkish import sort_key
 
 TEMPLATE = "ngos/membership_list.html"
@@ -111,23 +107,8 @@ def member_invite(request, slug):
     """Invite an email address to the NGO as an administrator or a member."""
     ngo = _managed_ngo(request, slug)
     form = InvitationForm(request.POST, roles=Membership.Role.choices)
-    if form.is_valid():
-        try:
-            invitation = invitation_create(
-                email=form.cleaned_data["email"],
-                ngo=ngo,
-                role=form.cleaned_data["role"],
-                invited_by=request.user,
-                base_url=request.build_absolute_uri("/"),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
-            )
-            return _done(request, ngo)
+    if send_invitation(request, form, ngo=ngo):
+        return _done(request, ngo)
     return _render(request, ngo, invite_form=form)
 
 
@@ -136,16 +117,7 @@ def member_invite(request, slug):
 def invitation_revoke_view(request, slug, pk):
     """Withdraw a pending invitation of the NGO."""
     ngo = _managed_ngo(request, slug)
-    invitation = get_object_or_404(ngo.invitations.all(), pk=pk)
-    try:
-        invitation_revoke(invitation=invitation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The invitation for %(email)s has been withdrawn.") % {"email": invitation.email},
-        )
+    withdraw_invitation(request, get_object_or_404(ngo.invitations.all(), pk=pk))
     return _done(request, ngo)
 
 
@@ -155,21 +127,13 @@ def member_role(request, slug, pk):
     """Make a member an administrator, or an administrator a member."""
     ngo = _managed_ngo(request, slug)
     membership = get_object_or_404(ngo.memberships.select_related("user"), pk=pk)
-    form = RoleForm(request.POST, roles=Membership.Role.choices)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose a valid role."))
-        membership = membership_change_role(
-            membership=membership, role=form.cleaned_data["role"], by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("%(person)s is now: %(role)s.")
-            % {"person": membership.user, "role": membership.get_role_display()},
-        )
+    change_role(
+        request,
+        roles=Membership.Role.choices,
+        change=lambda role: membership_change_role(
+            membership=membership, role=role, by=request.user
+        ),
+    )
     return _done(request, ngo)
 
 

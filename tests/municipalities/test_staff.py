@@ -370,3 +370,34 @@ def test_staff_page_query_count_does_not_grow_with_staff(client):
     assert (small[1:], large[1:]) == ((1, 1), (5, 5))
     # session, user, the user's 3 role queries, the municipality, its staff, its invitations
     assert small[0] == large[0] == 9  # + the nav's unread notification count
+
+
+def test_manager_is_told_what_each_staff_action_did_or_why_not(client, erzurum, manager, colleague):
+    client.force_login(manager)
+
+    def told(url, data=None):
+        """The message the redirected page shows (the newest one)."""
+        return messages_of(client.post(url, data or {}))[-1]
+
+    row = staff_of(colleague, erzurum)
+    role_url = en("municipalities:staff_role", erzurum.slug, row.pk)
+    assert told(role_url, {"role": "boss"}) == "Choose a valid role."
+    assert staff_of(colleague, erzurum).role == "staff"
+    assert told(role_url, {"role": "manager"}) == "Şükrü Doğan is now: Manager."
+
+    invite_url = en("municipalities:staff_invite", erzurum.slug)
+    invited = {"email": "yeni@example.test", "role": "staff"}
+    assert told(invite_url, invited) == "An invitation has been sent to yeni@example.test."
+    invitation = Invitation.objects.get(email="yeni@example.test")
+    # The same address again: the form comes back with the reason and what was typed.
+    response = client.post(invite_url, invited)
+    assert response.status_code == 200
+    assert response.context["invite_form"].errors["email"] == [
+        "An invitation for this email address is already pending. Revoke it first if you want "
+        "to send a new one."
+    ]
+    assert 'value="yeni@example.test"' in response.content.decode()
+
+    revoke_url = en("municipalities:staff_invitation_revoke", erzurum.slug, invitation.pk)
+    assert told(revoke_url) == "The invitation for yeni@example.test has been withdrawn."
+    assert told(revoke_url) == "This invitation has already been withdrawn."
