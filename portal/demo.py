@@ -527,6 +527,7 @@ def seed_survey():
                 receipt_number=f"{campaign.code.upper()}-{submission.pk:06d}",
                 version=2,
             )
+            submission.items.update(is_case=True)  # an update() bypasses Submission.save
             revision = SubmissionRevision.objects.create(
                 submission=submission,
                 kind=SubmissionRevision.Kind.SUBMITTED,

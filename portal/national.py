@@ -821,6 +821,7 @@ class CaseWriter:
                     municipality_id=municipality_id,
                     hazard=category.hazard,
                     status=ExpectationStatus.NEW,
+                    is_case=submission.status == Submission.Status.SUBMITTED,
                     created_at=submission.created_at,
                     updated_at=submission.updated_at,
                 )

@@ -176,6 +176,7 @@ def seed_load_data():
                     receipt_number=f"{campaign.code.upper()}-{submission.pk:06d}",
                     version=2,
                 )
+                submission.items.update(is_case=True)  # an update() bypasses Submission.save
             accounts["ngo_admin"].append(
                 {
                     "email": admin.email,

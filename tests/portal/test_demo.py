@@ -53,3 +53,7 @@ def test_demo_has_an_open_campaign_with_submissions_and_drafts(demo):
     assert Expectation.objects.filter(
         municipality__name="Erzurum Büyükşehir Belediyesi", submission__status="submitted"
     ).exists()
+    # Exactly the items of submitted submissions are cases.
+    assert set(Expectation.objects.cases().values_list("pk", flat=True)) == set(
+        Expectation.objects.filter(submission__status="submitted").values_list("pk", flat=True)
+    )

@@ -156,3 +156,10 @@ def test_seed_demo_skips_the_demo_stages_once_national_data_is_present(national,
     call_command("seed_demo")
     assert "demo stages are skipped" in capsys.readouterr().out
     assert Submission.objects.count() == submissions
+
+
+def test_national_items_of_submitted_submissions_and_only_they_are_cases(national):
+    cases = set(Expectation.objects.cases().values_list("pk", flat=True))
+    submitted = Expectation.objects.filter(submission__status=Submission.Status.SUBMITTED)
+    assert cases == set(submitted.values_list("pk", flat=True))
+    assert Expectation.objects.filter(submission__status=Submission.Status.DRAFT).exists()

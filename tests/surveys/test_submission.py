@@ -842,3 +842,41 @@ def test_an_ngo_administrator_is_not_entering_on_behalf(client, campaign, ngo, n
     response = client.get(editor_url(campaign, ngo))
     assert response.context["on_behalf"] is False
     assert "on behalf of" not in response.content.decode()
+
+
+# Items know whether they are cases (Expectation.is_case, the inbox's index)
+
+
+def test_items_become_cases_when_submitted_and_stay_cases_when_amended(
+    campaign, ngo, member, member_client
+):
+    submission = SubmissionFactory(campaign=campaign, ngo=ngo)
+    submission_save(
+        submission_id=submission.pk,
+        items=[item_data(campaign, n) for n in range(1, 4)],
+        expected_version=submission.version,
+        user=member,
+    )
+    assert list(submission.items.values_list("is_case", flat=True)) == [False] * 3
+    assert not Expectation.objects.cases().filter(submission=submission).exists()
+    submission.refresh_from_db()
+    submission_save(
+        submission_id=submission.pk,
+        items=[item_data(campaign, n) for n in range(1, 6)],
+        expected_version=submission.version,
+        user=member,
+        submit=True,
+    )
+    assert list(submission.items.values_list("is_case", flat=True)) == [True] * 5
+    # An amendment replacing the fifth item: the new item is a case at once.
+    submission.refresh_from_db()
+    kept = list(submission.items.order_by("rank"))[:4]
+    items = [item_data(campaign, n, pk=old.pk) for n, old in enumerate(kept, start=1)]
+    items.append(item_data(campaign, 5, title="Yeni beşinci beklenti"))
+    submission_save(
+        submission_id=submission.pk, items=items, expected_version=submission.version, user=member
+    )
+    assert submission.items.get(rank=5).title == "Yeni beşinci beklenti"
+    assert submission.items.count() == 5
+    assert submission.items.filter(is_case=True).count() == 5
+    assert Expectation.objects.cases().filter(submission=submission).count() == 5
