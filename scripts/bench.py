@@ -60,8 +60,9 @@ NOTES = [
     "run 10 or 11 queries.",
     "Select elements are written by portal/form_renderer.py instead of one template include "
     "per option (the inbox and directory filters carry hundreds of options: about a third of "
-    "those pages' time before); the inbox's status tabs are counted from a covering index "
-    "(surveys migration 0005).",
+    "those pages' time before); the inbox's status tabs are counted from a partial covering "
+    "index of the cases alone (`Expectation.is_case`, surveys migrations 0005-0006), without "
+    "joining the submissions.",
     "A report's computation at national scope takes seconds (see above); its figures are "
     "shared by every worker, served while computed again in the background, and computed "
     "ahead by `manage.py warm_reports`. With DATABASE_REPLICA_URL the computations run on "
