@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,12 +28,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG")
 TESTING = env_bool("DJANGO_TESTING") or "pytest" in sys.modules
 
+# Without DJANGO_SECRET_KEY and DJANGO_DEBUG the key stays empty: commands that sign nothing
+# (migrate, makemigrations, check, createcachetable) still run on a fresh machine, but the app
+# servers refuse to start (portal/wsgi.py, portal/asgi.py) and anything that signs (sessions,
+# password-reset links) fails with Django's "The SECRET_KEY setting must not be empty".
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests"  # noqa: S105 (never used in production: see the check above)
-    else:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+if not SECRET_KEY and (DEBUG or TESTING):
+    SECRET_KEY = "insecure-development-key-only-for-debug-and-tests"  # noqa: S105 (debug and tests only)
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if (DEBUG or TESTING) else ""
