@@ -436,6 +436,14 @@ def _person_name(rng):
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
+def _account(rng, *, pk, email, password, joined):
+    """A user with a random name and their verified primary address (allauth), not saved."""
+    user = User(
+        pk=pk, email=email, full_name=_person_name(rng), password=password, date_joined=joined
+    )
+    return user, EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+
+
 # --- Stages ------------------------------------------------------------------------------------
 
 
@@ -456,16 +464,9 @@ def seed_staff(rng, *, counts, geo, password, log):
         wanted = rng.randint(2, 5)
         for n in range(existing[municipality.pk], wanted):
             email = f"personel{user_id:06d}@{STAFF_DOMAIN}"
-            users.append(
-                User(
-                    pk=user_id,
-                    email=email,
-                    full_name=_person_name(rng),
-                    password=password,
-                    date_joined=joined,
-                )
-            )
-            emails.append(EmailAddress(user_id=user_id, email=email, verified=True, primary=True))
+            user, address = _account(rng, pk=user_id, email=email, password=password, joined=joined)
+            users.append(user)
+            emails.append(address)
             role = MunicipalStaff.Role.MANAGER if n == 0 else MunicipalStaff.Role.STAFF
             staff.append(
                 MunicipalStaff(
@@ -610,16 +611,9 @@ def seed_members(rng, *, counts, geo, password, log):
     joined = datetime.datetime(2025, 3, 15, 9, tzinfo=UTC)
     for n in range(wanted):
         email = f"uye{user_id:06d}@{MEMBER_DOMAIN}"
-        users.append(
-            User(
-                pk=user_id,
-                email=email,
-                full_name=_person_name(rng),
-                password=password,
-                date_joined=joined,
-            )
-        )
-        emails.append(EmailAddress(user_id=user_id, email=email, verified=True, primary=True))
+        user, address = _account(rng, pk=user_id, email=email, password=password, joined=joined)
+        users.append(user)
+        emails.append(address)
         # Each NGO in the sample gets an administrator; the rest of the users are members.
         if n < len(targets):
             ngo_id, role = targets[n], Membership.Role.ADMIN
