@@ -366,14 +366,17 @@ def test_answer_template_is_inserted_into_the_answer_box(staff_client, case, sta
         municipality=case.municipality, title="Teşekkür", body="Önerinizi değerlendiriyoruz."
     )
     AnswerTemplate.objects.create(
-        municipality=case.municipality, title="Eski", body="Eski metin.", is_active=False
+        municipality=case.municipality,
+        title="Kullanımdan kalkmış şablon",
+        body="Eski metin.",
+        is_active=False,
     )
     foreign = AnswerTemplate.objects.create(
         municipality=yakutiye(), title="Yabancı", body="Başka belediyenin metni."
     )
     html = html_of(staff_client.get(case_url(case)))
     assert "Teşekkür" in html
-    assert "Eski" not in html
+    assert "Kullanımdan kalkmış şablon" not in html
     response = staff_client.get(case_url(case), {"template": template.pk})
     assert response.context["answer_form"].initial["text"] == "Önerinizi değerlendiriyoruz."
     assert "Önerinizi değerlendiriyoruz.</textarea>" in html_of(response)
