@@ -1,12 +1,83 @@
 import pytest
+from django.db import transaction
+from pytest_django.plugin import blocking_manager_key
 
 from portal.demo import seed_demo
 
+# The demo world (`manage.py seed_demo`) takes seconds to build. Tests that use the `demo`
+# fixture inside the usual per-test transaction share one copy per test process: it is built in
+# an outer transaction, each test runs in a savepoint inside it (pytest-django's `db`) and rolls
+# back to it, and the outer transaction is rolled back before any test that does not use the
+# demo runs. Such tests are collected first so that one build serves them all. Tests on a
+# transactional database (live server, concurrency) cannot share it and build their own.
+_TRANSACTIONAL = {"transactional_db", "live_server", "django_db_serialized_rollback"}
+_shared_demo = {"atomic": None}
+
+
+def _quiet(*args):
+    pass
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(_TRANSACTIONAL & set(item.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+
+
+def _shares_demo(item) -> bool:
+    return "demo" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+
+
+def pytest_collection_modifyitems(items):
+    # Stable: the order within each group stays as collected (identical in every xdist worker).
+    items.sort(key=lambda item: not _shares_demo(item))
+
+
+def _blocker(config):
+    return config.stash[blocking_manager_key]
+
+
+def _leave_shared_demo(config):
+    atomic = _shared_demo["atomic"]
+    if atomic is None:
+        return
+    _shared_demo["atomic"] = None
+    with _blocker(config).unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_databases_ready(django_db_setup):
+    _shared_demo["ready"] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures: enter the shared demo world, or leave it. (The very first
+    test of a process runs before the test databases exist: its `demo` builds its own copy.)"""
+    if not _shares_demo(item):
+        _leave_shared_demo(item.config)
+    elif _shared_demo["atomic"] is None and _shared_demo.get("ready"):
+        with _blocker(item.config).unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            _shared_demo["atomic"] = atomic
+            seed_demo(log=_quiet)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    if nextitem is None or not _shares_demo(nextitem):
+        _leave_shared_demo(item.config)
+
 
 @pytest.fixture
-def demo(db):
+def demo(request, db):
     """The demo data of `manage.py seed_demo` (accounts of every role around Erzurum)."""
-    seed_demo(log=lambda *args: None)
+    if _shared_demo["atomic"] is None:
+        seed_demo(log=_quiet)
 
 
 @pytest.fixture(autouse=True)
