@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ngos",
     "surveys",
     "events",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

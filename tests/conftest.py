@@ -2,7 +2,7 @@ import pytest
 from django.db import transaction
 from pytest_django.plugin import blocking_manager_key
 
-from portal.demo import seed_demo
+from demo.services.erzurum import seed_demo
 
 # The demo world (`manage.py seed_demo`) takes seconds to build. Tests that use the `demo`
 # fixture inside the usual per-test transaction share one copy per test process: it is built in

@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from demo.services.erzurum import ERZURUM, seed_demo
 from municipalities.models import Municipality
 from ngos.models import NGO
-from portal.demo import ERZURUM, seed_demo
 from portal.models import User
 from tests.e2e.conftest import CHROMIUM
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from events.demo import seed_events
+from demo.services.programmes import seed_events
 from events.models import AgendaItem, Event, Registration, Speaker
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import NGO

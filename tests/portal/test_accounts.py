@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from portal.demo import DEMO_PASSWORD
+from demo.services.accounts import DEMO_PASSWORD
 from portal.models import User
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 

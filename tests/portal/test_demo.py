@@ -1,9 +1,9 @@
 import pytest
 from django.db.models import Count
 
+from demo.services.erzurum import seed_demo
 from municipalities.models import SubRegion
 from ngos.models import NGO, Capability, Membership
-from portal.demo import seed_demo
 from portal.models import CoordinatorAssignment, User
 
 pytestmark = pytest.mark.django_db

@@ -1,15 +1,15 @@
-"""The national-scale generator (portal/national.py) at a tiny factor."""
+"""The national-scale generator (demo/services/national.py) at a tiny factor."""
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q
 
+from demo.services.national import PROGRAMME_SLUG, STAFF_DOMAIN, seed_national
 from events.models import Event, Registration
 from municipalities.models import MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.models import User
-from portal.national import PROGRAMME_SLUG, STAFF_DOMAIN, seed_national
 from portal.turkish import search_key, tr_slugify
 from surveys.models import Campaign, Expectation, ReviewEntry, Submission
 

@@ -737,7 +737,7 @@ def test_turkish_pages_show_dates_in_turkish(client):
 
 
 def test_campaign_page_lists_its_linked_programmes(client, demo):
-    from events.demo import seed_events
+    from demo.services.programmes import seed_events
 
     seed_events()
     html = client.get("/en/surveys/2025/").content.decode()

@@ -6,16 +6,15 @@ it twice changes nothing. Later features add their own stages to ``STAGES``.
 
 import datetime
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from demo.services.accounts import demo_user
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, Capability, LegalForm, Membership
 from portal.models import CoordinatorAssignment, User
 from portal.turkish import tr_slugify
 
-DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 (published demo password, see README)
 ERZURUM = 25
 
 # (email, full name, what they are) — the accounts the README lists.
@@ -82,20 +81,6 @@ DEMO_NGOS = [
 ]
 
 
-def _user(email, full_name, *, staff=False):
-    user, created = User.objects.get_or_create(
-        email=email,
-        defaults={"full_name": full_name, "is_staff": staff, "is_superuser": staff},
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
-
-
 def _municipality_for(province, district):
     """The municipality that serves a district: the district's own, else the provincial one."""
     if district is not None and not district.is_central:
@@ -116,10 +101,10 @@ def seed_accounts():
     kars = Municipality.objects.get(province=36, kind=Municipality.Kind.PROVINCIAL)
     erzurum_kars = SubRegion.objects.get(provinces=ERZURUM)
 
-    _user("admin@demo.test", "Site Yöneticisi", staff=True)
-    coordinator = _user("coordinator@demo.test", "Ayşe Yıldırım")
+    demo_user("admin@demo.test", "Site Yöneticisi", staff=True)
+    coordinator = demo_user("coordinator@demo.test", "Ayşe Yıldırım")
     CoordinatorAssignment.objects.get_or_create(user=coordinator, subregion=None)
-    regional = _user("regional@demo.test", "Mehmet Şahin")
+    regional = demo_user("regional@demo.test", "Mehmet Şahin")
     CoordinatorAssignment.objects.get_or_create(user=regional, subregion=erzurum_kars)
 
     for email, municipality, role in [
@@ -130,7 +115,7 @@ def seed_accounts():
     ]:
         name = dict(a[:2] for a in DEMO_ACCOUNTS).get(email) or EXTRA_PEOPLE[email]
         MunicipalStaff.objects.get_or_create(
-            user=_user(email, name), municipality=municipality, defaults={"role": role}
+            user=demo_user(email, name), municipality=municipality, defaults={"role": role}
         )
 
 
@@ -197,7 +182,7 @@ def seed_ngos():
     ]:
         name = dict(a[:2] for a in DEMO_ACCOUNTS).get(email) or EXTRA_PEOPLE[email]
         Membership.objects.get_or_create(
-            user=_user(email, name), ngo=ngos[ngo_name], defaults={"role": role}
+            user=demo_user(email, name), ngo=ngos[ngo_name], defaults={"role": role}
         )
 
 
@@ -626,7 +611,7 @@ def seed_review():
 
 def seed_programmes():
     """The Erzurum programme of 12 May 2025 as held, and upcoming programmes elsewhere."""
-    from events.demo import seed_events
+    from demo.services.programmes import seed_events
 
     seed_events()
 

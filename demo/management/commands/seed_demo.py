@@ -1,15 +1,17 @@
-"""Create the demo accounts and data (idempotent); see portal/demo.py. With ``--scale national``,
-the national-scale data of the benchmark follows (portal/national.py)."""
+"""Create the demo accounts and data (idempotent); see demo/services/erzurum.py. With
+``--scale national``, the national-scale data of the benchmark follows
+(demo/services/national.py)."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from demo.services.accounts import DEMO_PASSWORD
+from demo.services.erzurum import DEMO_ACCOUNTS, seed_demo
+from demo.services.national import national_present, seed_national
 from municipalities.services import reference_data_complete, reference_data_load
 from ngos.services.profile import activity_fields_load
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
-from portal.national import national_present, seed_national
 
 
 class Command(BaseCommand):

@@ -6,20 +6,17 @@ person before anything is created; the seat count is recomputed from the registr
 """
 
 import datetime
-import zoneinfo
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from demo.services.accounts import demo_user
 from events.models import AgendaItem, Event, Registration, Speaker
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, Membership
 from portal.models import User
 from surveys.models import Campaign
 
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
-DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 (published demo password, see README)
 PROJECT_TITLE = "Belediyeler ve Sivil Toplum Kuruluşları Arasında İş Birliğinin Geliştirilmesi"
 
 ERZURUM_TITLE = f"{PROJECT_TITLE} — Erzurum Programı"
@@ -120,19 +117,12 @@ UPCOMING = [
 ]
 
 
+def _turkiye():
+    return timezone.get_default_timezone()
+
+
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=TURKIYE)
-
-
-def _person(email, full_name):
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=_turkiye())
 
 
 def _add_programme(event, speakers, agenda):
@@ -184,7 +174,7 @@ def _recount_seats(event):
 def seed_erzurum_programme():
     """The Erzurum programme of 12 May 2025, held, with speakers, attendees and minutes."""
     erzurum = Province.objects.get(plate=25)
-    start = datetime.datetime(2025, 5, 12, 10, 0, tzinfo=TURKIYE)
+    start = datetime.datetime(2025, 5, 12, 10, 0, tzinfo=_turkiye())
     regional = User.objects.filter(email="regional@demo.test").first()
     event, created = Event.objects.get_or_create(
         slug=ERZURUM_SLUG,
@@ -199,7 +189,7 @@ def seed_erzurum_programme():
             "address": "Yakutiye, Erzurum",
             "starts_at": start,
             "ends_at": start.replace(hour=16),
-            "registration_deadline": datetime.datetime(2025, 5, 9, 17, 0, tzinfo=TURKIYE),
+            "registration_deadline": datetime.datetime(2025, 5, 9, 17, 0, tzinfo=_turkiye()),
             "description": ERZURUM_DESCRIPTION,
             "capacity": 400,
             "campaign": Campaign.objects.filter(code="2025").first(),
@@ -209,7 +199,7 @@ def seed_erzurum_programme():
     )
     if created:
         _add_programme(event, ERZURUM_SPEAKERS, ERZURUM_AGENDA)
-    registered_on = datetime.datetime(2025, 5, 2, 11, 0, tzinfo=TURKIYE)
+    registered_on = datetime.datetime(2025, 5, 2, 11, 0, tzinfo=_turkiye())
     for index, user in enumerate(User.objects.filter(email__in=ERZURUM_ATTENDEES).order_by("pk")):
         _register(
             event,
@@ -233,7 +223,7 @@ def _participants(count, ngos):
     """Demo participants katilimci01@demo.test … as members of the given NGOs, in turn."""
     people = []
     for number in range(1, count + 1):
-        user = _person(f"katilimci{number:02d}@demo.test", f"Katılımcı {number:02d}")
+        user = demo_user(f"katilimci{number:02d}@demo.test", f"Katılımcı {number:02d}")
         if not Membership.objects.filter(user=user).exists():
             Membership.objects.create(
                 user=user, ngo=ngos[(number - 1) % len(ngos)], role=Membership.Role.MEMBER

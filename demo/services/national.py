@@ -29,10 +29,11 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from demo.services.accounts import DEMO_PASSWORD
+from demo.services.erzurum import EXPECTATION_POOL
 from events.models import Event, Registration
 from municipalities.models import District, Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, LegalForm, Membership
-from portal.demo import DEMO_PASSWORD, EXPECTATION_POOL
 from portal.models import User
 from portal.turkish import search_key, tr_slugify
 from surveys.models import (
