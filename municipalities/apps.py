@@ -8,6 +8,10 @@ class MunicipalitiesConfig(AppConfig):
     verbose_name = _("Municipalities")
 
     def ready(self):
+        from municipalities.models import MunicipalStaff
         from municipalities.signals import load_reference_after_migrate
+        from portal.access import register_role_source
+
+        register_role_source(MunicipalStaff.objects.role_fields)
 
         post_migrate.connect(load_reference_after_migrate, sender=self)

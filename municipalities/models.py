@@ -257,6 +257,18 @@ class Municipality(TurkishNamed):
         return reverse("municipalities:detail", kwargs={"slug": self.slug})
 
 
+class MunicipalStaffQuerySet(models.QuerySet):
+    def role_fields(self, user) -> dict:
+        """The user's municipal roles for ``portal.access.Roles`` (its registered role source)."""
+        rows = list(self.filter(user=user).values_list("municipality_id", "role"))
+        return {
+            "municipality_ids": frozenset(m for m, _ in rows),
+            "municipality_manager_ids": frozenset(
+                m for m, role in rows if role == MunicipalStaff.Role.MANAGER
+            ),
+        }
+
+
 class MunicipalStaff(models.Model):
     """A user working for a municipality: staff, or manager (who may invite colleagues)."""
 
@@ -278,6 +290,8 @@ class MunicipalStaff(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MunicipalStaffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipal staff member")

@@ -8,6 +8,10 @@ class NGOsConfig(AppConfig):
     verbose_name = _("NGOs")
 
     def ready(self):
+        from ngos.models import Membership
         from ngos.signals import load_taxonomy_after_migrate
+        from portal.access import register_role_source
+
+        register_role_source(Membership.objects.role_fields)
 
         post_migrate.connect(load_taxonomy_after_migrate, sender=self)

@@ -253,6 +253,16 @@ class NGO(TurkishNamed):
         return self.status == VerificationStatus.VERIFIED
 
 
+class MembershipQuerySet(models.QuerySet):
+    def role_fields(self, user) -> dict:
+        """The user's NGO roles for ``portal.access.Roles`` (its registered role source)."""
+        rows = list(self.filter(user=user).values_list("ngo_id", "role"))
+        return {
+            "ngo_ids": frozenset(ngo for ngo, _ in rows),
+            "ngo_admin_ids": frozenset(ngo for ngo, role in rows if role == Membership.Role.ADMIN),
+        }
+
+
 class Membership(models.Model):
     """A user's role in an NGO: admin (manages the profile and members) or member."""
 
@@ -271,6 +281,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("NGO membership")

@@ -5,8 +5,13 @@ Roles come from memberships: NGO member/admin (ngos.Membership), municipal staff
 (portal.CoordinatorAssignment), and site administrator (``is_staff``). A person may hold several.
 The predicates in ``portal/rules.py`` and the ``visible_to(user)`` QuerySet methods are built on
 ``roles_of``; later features add to them rather than re-deriving roles.
+
+The base imports no domain app: each app that contributes roles registers a *role source* in its
+``AppConfig.ready()`` (``register_role_source``), a function of the user that returns some of the
+``Roles`` fields (one query each).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _CACHE_ATTR = "_portal_roles"
@@ -59,35 +64,37 @@ class Roles:
 
 ANONYMOUS = Roles()
 
+RoleSource = Callable[[object], dict]
+_role_sources: list[RoleSource] = []
+
+
+def register_role_source(source: RoleSource) -> None:
+    """Add a function ``source(user) -> {Roles field: value}`` that ``roles_of`` consults."""
+    if source not in _role_sources:
+        _role_sources.append(source)
+
 
 def roles_of(user) -> Roles:
-    """The user's roles, computed with three small queries and cached on the user object."""
+    """The user's roles, one small query per source, cached on the user object."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
 
-    from municipalities.models import MunicipalStaff
-    from ngos.models import Membership
     from portal.models import CoordinatorAssignment
 
-    memberships = list(Membership.objects.filter(user=user).values_list("ngo_id", "role"))
-    staff = list(MunicipalStaff.objects.filter(user=user).values_list("municipality_id", "role"))
     assignments = list(
         CoordinatorAssignment.objects.filter(user=user).values_list("subregion_id", flat=True)
     )
-    roles = Roles(
-        ngo_ids=frozenset(ngo for ngo, _ in memberships),
-        ngo_admin_ids=frozenset(ngo for ngo, role in memberships if role == Membership.Role.ADMIN),
-        municipality_ids=frozenset(m for m, _ in staff),
-        municipality_manager_ids=frozenset(
-            m for m, role in staff if role == MunicipalStaff.Role.MANAGER
-        ),
-        subregion_ids=frozenset(s for s in assignments if s is not None),
-        is_national_coordinator=any(s is None for s in assignments),
-        is_site_admin=bool(user.is_staff),
-    )
+    fields = {
+        "subregion_ids": frozenset(s for s in assignments if s is not None),
+        "is_national_coordinator": any(s is None for s in assignments),
+        "is_site_admin": bool(user.is_staff),
+    }
+    for source in _role_sources:
+        fields.update(source(user))
+    roles = Roles(**fields)
     setattr(user, _CACHE_ATTR, roles)
     return roles
 
