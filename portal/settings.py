@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ngos",
     "surveys",
     "events",
+    "dashboard",
     "demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import invitations, views, views_notifications, views_privacy
+from portal import invitations, views, views_notifications
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -13,12 +13,9 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", include("dashboard.urls")),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
-    path("accounts/my-data.json", views_privacy.my_data, name="my_data"),
-    path("accounts/delete/", views_privacy.account_delete_view, name="account_delete"),
-    path("privacy/", views_privacy.privacy, name="privacy"),
+    path("privacy/", views.privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),

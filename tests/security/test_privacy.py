@@ -7,10 +7,10 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import translation
 
+from dashboard.services import DELETED_USER_NAME
 from municipalities.models import MunicipalStaff
 from ngos.models import JoinRequest, Membership
 from portal.models import AuditEntry, CoordinatorAssignment, Notification, User
-from portal.privacy import DELETED_USER_NAME
 from surveys.models import ReviewEntry
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import (

@@ -1,8 +1,7 @@
-"""KVKK: the privacy notice, the download of one's own data, and the deletion of one's account."""
+"""KVKK: the download of one's own data, and the deletion of one's account."""
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -12,36 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.privacy import account_delete, personal_data_download
-
-
-class AccountDeleteForm(forms.Form):
-    """The user confirms the deletion of their account with their password."""
-
-    password = forms.CharField(
-        label=gettext_lazy("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("The password is not correct."), code="wrong_password")
-        return password
-
-
-@require_GET
-def privacy(request):
-    """The privacy notice under KVKK: what is kept, who sees it, for how long, and your rights."""
-    return render(request, "portal/privacy.html")
+from dashboard.forms import AccountDeleteForm
+from dashboard.services import account_delete, personal_data_download
 
 
 @login_required
@@ -72,4 +45,4 @@ def account_delete_view(request):
             logout(request)
             messages.success(request, _("Your account has been deleted."))
             return redirect("home")
-    return render(request, "portal/account_delete.html", {"form": form})
+    return render(request, "dashboard/account_delete.html", {"form": form})
