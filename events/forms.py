@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import AgendaItem, Event, Registration, Speaker
 from municipalities.models import Municipality, Province, SubRegion
 from portal.access import roles_of
+from portal.slugs import unique_slug
 from portal.turkish import sort_key, tr_slugify
 from surveys.models import Campaign
 
@@ -22,24 +23,6 @@ RESERVED_SLUGS = {"new", "places"}
 
 def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
-
-
-def unique_event_slug(title: str, *, exclude_pk=None) -> str:
-    """A slug from the title by Turkish rules; "-2", "-3", … when it is taken."""
-    base = tr_slugify(title)[:110].strip("-") or "programme"
-    taken = (
-        set(
-            Event.objects.filter(slug__startswith=base)
-            .exclude(pk=exclude_pk)
-            .values_list("slug", flat=True)
-        )
-        | RESERVED_SLUGS
-    )
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 def subregions_for(user):
@@ -174,7 +157,13 @@ class EventForm(forms.ModelForm):
     def save(self, commit=True):
         event = super().save(commit=False)
         if not event.slug:
-            event.slug = unique_event_slug(event.title)
+            event.slug = unique_slug(
+                Event,
+                event.title,
+                max_length=110,
+                fallback="programme",
+                reserved=RESERVED_SLUGS,
+            )
         if commit:
             event.save()
         return event

@@ -6,7 +6,7 @@ from django.utils import timezone
 from municipalities.models import Municipality
 from ngos.models import NGO, ActivityField, Membership
 from portal.access import forget_roles
-from portal.turkish import tr_slugify
+from portal.slugs import unique_slug
 
 # Paths under /ngos/ that an NGO's slug must never take.
 RESERVED_SLUGS = {
@@ -25,17 +25,9 @@ RESERVED_SLUGS = {
 
 def ngo_unique_slug(name: str, *, exclude_pk=None) -> str:
     """A slug from the name that keeps every Turkish letter and is not taken or reserved."""
-    base = tr_slugify(name)[:200] or "stk"
-    taken = set(
-        NGO.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
+    return unique_slug(
+        NGO, name, max_length=200, fallback="stk", reserved=RESERVED_SLUGS, exclude_pk=exclude_pk
     )
-    slug, n = base, 1
-    while slug in taken or slug in RESERVED_SLUGS:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def default_municipality(province, district):
