@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import District, Province
+from municipalities.models import District, Municipality, Province
 from ngos.forms.profile import NGOForm
 from ngos.models import NGO, ActivityField, LegalForm
-from ngos.services.profile import default_municipality, ngo_unique_slug
+from ngos.services.profile import ngo_unique_slug
 from portal.access import roles_of
 from portal.turkish import search_key
 
@@ -123,7 +123,7 @@ COLUMNS = (
 _COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
 
 # NGOForm data of a row whose cells are all empty; the municipality is left to
-# default_municipality and AFAD accreditation is not imported.
+# Municipality.objects.serving and AFAD accreditation is not imported.
 EMPTY_DATA = {
     "name": "",
     "legal_form": "",
@@ -726,7 +726,7 @@ def ngo_import(*, rows: list[dict], by) -> ImportResult:
         if ngo.municipality is None:
             place = (ngo.province_id, ngo.district_id)
             if place not in municipalities:
-                municipalities[place] = default_municipality(ngo.province, ngo.district)
+                municipalities[place] = Municipality.objects.serving(ngo.province, ngo.district)
             ngo.municipality = municipalities[place]
         ngo.save()
         form.save_m2m()

@@ -30,21 +30,6 @@ def ngo_unique_slug(name: str, *, exclude_pk=None) -> str:
     )
 
 
-def default_municipality(province, district):
-    """The municipality serving a district: its own district municipality where it has one,
-    otherwise the metropolitan or provincial municipality of the province."""
-    if district is not None and not district.is_central:
-        found = Municipality.objects.filter(
-            kind=Municipality.Kind.DISTRICT, district=district
-        ).first()
-        if found:
-            return found
-    return Municipality.objects.filter(
-        province=province,
-        kind__in=[Municipality.Kind.METROPOLITAN, Municipality.Kind.PROVINCIAL],
-    ).first()
-
-
 @transaction.atomic
 def ngo_register(*, user, form) -> NGO:
     """Create an NGO from a valid NGOForm; the user becomes its administrator; it awaits
@@ -53,7 +38,7 @@ def ngo_register(*, user, form) -> NGO:
     ngo.slug = ngo_unique_slug(ngo.name)
     ngo.status = NGO.Status.PENDING
     if ngo.municipality is None:
-        ngo.municipality = default_municipality(ngo.province, ngo.district)
+        ngo.municipality = Municipality.objects.serving(ngo.province, ngo.district)
     ngo.save()
     form.save_m2m()
     Membership.objects.create(user=user, ngo=ngo, role=Membership.Role.ADMIN)
@@ -66,7 +51,7 @@ def ngo_update_profile(*, ngo, form) -> NGO:
     """Save an edited profile; the municipality follows the district when left empty."""
     ngo = form.save(commit=False)
     if ngo.municipality is None:
-        ngo.municipality = default_municipality(ngo.province, ngo.district)
+        ngo.municipality = Municipality.objects.serving(ngo.province, ngo.district)
     ngo.updated_at = timezone.now()
     ngo.save()
     form.save_m2m()
