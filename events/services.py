@@ -12,7 +12,6 @@ import datetime
 import functools
 import io
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from smtplib import SMTPException
 from urllib.parse import urljoin
@@ -37,7 +36,6 @@ from portal.turkish import search_key, sort_key
 
 logger = logging.getLogger(__name__)
 
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
 Status = Registration.Status
 # Statuses that hold a place at the programme (a seat, or a place in the queue).
 ACTIVE_STATUSES = (Status.REGISTERED, Status.ATTENDED, Status.WAITLISTED)
@@ -105,7 +103,9 @@ def registration_organisations(user) -> list[Organisation]:
 
 
 def _format_moment(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment, TURKIYE), "j F Y, H:i")
+    return formats.date_format(
+        timezone.localtime(moment, timezone.get_default_timezone()), "j F Y, H:i"
+    )
 
 
 def _refuse_closed(event: Event) -> None:
@@ -371,7 +371,7 @@ def registration_send_mail(*, registration_id: int, kind: str, base_url: str = "
         return False
     user, event = registration.user, registration.event
     language = user.preferred_language or "tr"
-    with translation.override(language), timezone.override(TURKIYE):
+    with translation.override(language), timezone.override(timezone.get_default_timezone()):
         url = urljoin(base_url, event.get_absolute_url()) if base_url else ""
         if EmailPreferences.objects.filter(user=user, events=False).exists():
             Notification.objects.create(
@@ -493,7 +493,11 @@ def _export_title(event: Event) -> list[str]:
 
 def _local(moment):
     """A naive Türkiye-time datetime (spreadsheets have no time zones), or None."""
-    return timezone.localtime(moment, TURKIYE).replace(tzinfo=None) if moment else None
+    return (
+        timezone.localtime(moment, timezone.get_default_timezone()).replace(tzinfo=None)
+        if moment
+        else None
+    )
 
 
 def attendee_rows(event: Event) -> list[list]:

@@ -2,7 +2,6 @@
 coordinators' pages to create and edit programmes (with speakers and agenda) and record minutes."""
 
 import copy
-import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,8 +26,6 @@ from municipalities.models import Municipality
 from ngos.models import VerificationStatus
 from surveys.models import Expectation, SubmissionStatus
 
-# Programme times are typed and shown in Türkiye time, whatever the server's zone.
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
 PAGE_SIZE = 20
 TOP_EXPECTATIONS = 5
 
@@ -191,7 +188,8 @@ def _programme_save(*, form, speakers, agenda, by):
 
 def _programme_form(request, event=None):
     """Show the programme form with its speakers and agenda, or save them all together."""
-    with timezone.override(TURKIYE):
+    # Programme times are typed and shown in Türkiye time (settings.TIME_ZONE).
+    with timezone.override(timezone.get_default_timezone()):
         data = request.POST if request.method == "POST" else None
         # A copy, so that the page around an invalid form keeps the saved title.
         form = EventForm(data, instance=copy.copy(event) if event else None, user=request.user)
