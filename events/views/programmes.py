@@ -24,6 +24,7 @@ from events.models import AgendaItem, Event
 from events.services import event_fill_from_waitlist
 from municipalities.models import Municipality
 from ngos.models import VerificationStatus
+from portal.htmx import render_page
 from surveys.models import Expectation, SubmissionStatus
 
 PAGE_SIZE = 20
@@ -59,10 +60,7 @@ def event_list(request):
         "tabs": tabs,
         "can_create": request.user.has_perm("events.add_event"),
     }
-    template = "events/event_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "events/event_list.html", context)
 
 
 def top_expectations(event, *, limit=TOP_EXPECTATIONS):

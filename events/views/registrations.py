@@ -34,6 +34,7 @@ from events.services import (
     registrations_search,
 )
 from portal.access import roles_of
+from portal.htmx import render_page
 
 CHECKIN_TEMPLATE = "events/checkin.html"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,10 +143,7 @@ def checkin(request, slug):
         "seated_count": sum(r.status != waitlisted for r in everyone),
         "waiting_count": sum(r.status == waitlisted for r in everyone),
     }
-    template = CHECKIN_TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#lists"
-    return render(request, template, context)
+    return render_page(request, CHECKIN_TEMPLATE, context, fragment="lists")
 
 
 @require_POST

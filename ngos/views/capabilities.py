@@ -29,6 +29,7 @@ from ngos.services.capabilities import (
     distance_label,
 )
 from portal.access import roles_of
+from portal.htmx import render_page
 
 PAGE_SIZE = 25
 SEARCH_TEMPLATE = "ngos/capability_search.html"
@@ -184,10 +185,7 @@ def capability_search(request):
         for capability in page:
             capability.distance = distance_label(capability.rank)
         context["query"] = urlencode({k: v for k, v in form.filter_values().items() if v})
-    template = SEARCH_TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, SEARCH_TEMPLATE, context)
 
 
 @login_required

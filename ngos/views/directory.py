@@ -11,6 +11,7 @@ from municipalities.models import Province
 from ngos.filters import NGOFilter
 from ngos.models import NGO, ActivityField, Capability
 from portal.access import roles_of
+from portal.htmx import render_page
 
 PAGE_SIZE = 25
 
@@ -37,12 +38,10 @@ def ngo_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
-    template = "ngos/ngo_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-        # The district list follows the chosen province: swapped in out of band.
-        context["district_oob"] = True
-    return render(request, template, context)
+    # With htmx, the district list follows the chosen province: swapped in out of band.
+    return render_page(
+        request, "ngos/ngo_list.html", context, fragment_context={"district_oob": True}
+    )
 
 
 def _private_contacts_note(roles, ngo):

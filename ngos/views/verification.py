@@ -20,6 +20,7 @@ from ngos.services.verification import (
     ngo_shared_contacts,
     ngo_similar_names,
 )
+from portal.htmx import render_page
 
 PAGE_SIZE = 25
 
@@ -81,10 +82,7 @@ def verification_queue(request):
         "query": query.urlencode(),
         "tabs": _status_tabs(filterset, filterset.data.get("status")),
     }
-    template = "ngos/verification_queue.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "ngos/verification_queue.html", context)
 
 
 def _render_detail(request, ngo, submitted=None):
