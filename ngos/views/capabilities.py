@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -209,21 +209,3 @@ def capability_export(request):
     filename = f"ngo-capabilities-{form.cleaned_data['province'].slug}-{timezone.localdate()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-urlpatterns = [
-    path("capabilities/", capability_search, name="capability_search"),
-    path("capabilities/export.csv", capability_export, name="capability_export"),
-    path("<slug:slug>/capabilities/", capability_list, name="capabilities"),
-    path(
-        "<slug:slug>/capabilities/confirm/",
-        capabilities_confirm_view,
-        name="capabilities_confirm",
-    ),
-    path("<slug:slug>/capabilities/<int:pk>/edit/", capability_edit, name="capability_edit"),
-    path(
-        "<slug:slug>/capabilities/<int:pk>/delete/",
-        capability_delete_view,
-        name="capability_delete",
-    ),
-]

@@ -3,7 +3,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -89,9 +88,3 @@ def ngo_detail(request, slug):
         "can_ask_to_join": ngo.is_verified and not is_member,
     }
     return render(request, "ngos/ngo_detail.html", context)
-
-
-urlpatterns = [
-    path("", ngo_list, name="list"),
-    path("<slug:slug>/", ngo_detail, name="detail"),
-]
