@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Prefetch, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -287,14 +286,3 @@ def event_minutes(request, slug):
         "events/event_minutes_form.html",
         {"event": event, "form": form, "attended": attended},
     )
-
-
-urlpatterns = [
-    path("", event_list, name="list"),
-    path("new/", event_create, name="create"),
-    path("places/", place_options, name="place_options"),
-    path("<slug:slug>/", event_detail, name="detail"),
-    path("<slug:slug>/calendar.ics", event_calendar, name="ics"),
-    path("<slug:slug>/edit/", event_edit, name="edit"),
-    path("<slug:slug>/minutes/", event_minutes, name="minutes"),
-]

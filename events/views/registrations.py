@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -219,14 +219,3 @@ def export_xlsx(request, slug):
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = _filename(event, "xlsx")
     return response
-
-
-urlpatterns = [
-    path("<slug:slug>/register/", register, name="register"),
-    path("<slug:slug>/register/cancel/", cancel_registration, name="cancel_registration"),
-    path("<slug:slug>/checkin/", checkin, name="checkin"),
-    path("<slug:slug>/checkin/sheet/", signin_sheet, name="signin_sheet"),
-    path("<slug:slug>/checkin/<int:pk>/", checkin_mark, name="checkin_mark"),
-    path("<slug:slug>/attendees.csv", export_csv, name="export_csv"),
-    path("<slug:slug>/attendees.xlsx", export_xlsx, name="export_xlsx"),
-]
