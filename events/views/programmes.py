@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from events.filters import EventFilter
 from events.forms import AgendaFormSet, EventForm, MinutesForm, SpeakerFormSet, attended_summary
-from events.ics import event_ics
 from events.models import AgendaItem, Event
-from events.services import event_fill_from_waitlist
+from events.services.calendar import event_ics
+from events.services.registrations import event_fill_from_waitlist
 from municipalities.models import Municipality
 from ngos.models import VerificationStatus
 from portal.htmx import render_page

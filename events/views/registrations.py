@@ -21,17 +21,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from events.forms_registration import CheckinSearchForm, RegistrationForm
 from events.models import Event, Registration
-from events.services import (
+from events.services.checkin import (
+    checkin_registrations,
+    registration_check_in,
+    registrations_search,
+)
+from events.services.exports import (
     attendee_rows,
     attendees_csv,
     attendees_export_log,
     attendees_xlsx,
-    checkin_registrations,
+)
+from events.services.registrations import (
     event_cancel_registration,
     event_register,
-    registration_check_in,
     registration_organisations,
-    registrations_search,
 )
 from portal.access import roles_of
 from portal.htmx import render_page
