@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from events.forms_registration import RegistrationForm
+from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
 from events.services.registrations import registration_organisations
 

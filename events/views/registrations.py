@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.forms_registration import CheckinSearchForm, RegistrationForm
+from events.forms.checkin import CheckinSearchForm
+from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
 from events.services.checkin import (
     checkin_registrations,

@@ -4,16 +4,15 @@ Times are typed in Türkiye time (the views activate Europe/Istanbul around thes
 """
 
 from django import forms
-from django.db.models.functions import Coalesce
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import AgendaItem, Event, Registration, Speaker
+from events.models import AgendaItem, Event, Speaker
 from municipalities.models import Municipality, Province, SubRegion
 from portal.access import roles_of
 from portal.slugs import unique_slug
-from portal.turkish import sort_key, tr_slugify
+from portal.turkish import tr_slugify
 from surveys.models import Campaign
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -278,15 +277,3 @@ class MinutesForm(forms.ModelForm):
                 ]
             )
         return event
-
-
-def attended_summary(event) -> dict:
-    """Initial minutes from the check-in: the number of attendees and the distinct names of
-    the organisations they came for, in Turkish order (two queries)."""
-    attended = Registration.objects.filter(event=event, status=Registration.Status.ATTENDED)
-    names = attended.annotate(organisation_name=Coalesce("ngo__name", "municipality__name"))
-    organisations = set(names.values_list("organisation_name", flat=True))
-    return {
-        "attendees": attended.count(),
-        "organisations": sorted(organisations - {None}, key=sort_key),
-    }

@@ -53,14 +53,3 @@ class RegistrationForm(forms.Form):
         if isinstance(organisation, NGO):
             return {"ngo": organisation, "municipality": None}
         return {"ngo": None, "municipality": organisation}
-
-
-class CheckinSearchForm(forms.Form):
-    """The search box of the check-in list."""
-
-    q = forms.CharField(
-        label=_("Search by name or organisation"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
