@@ -24,7 +24,7 @@ from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import District, Municipality, Province
-from ngos.forms.profile import NGOForm
+from ngos.forms.profile import ImportRowForm
 from ngos.models import NGO, ActivityField, LegalForm
 from ngos.services.profile import ngo_unique_slug
 from portal.access import roles_of
@@ -405,25 +405,6 @@ def import_file_parse(data: bytes, *, max_rows: int | None = None) -> ImportTabl
 # Checking the rows
 
 
-class _RowForm(NGOForm):
-    """NGOForm for one imported row: the same fields and rules, without re-running the model's
-    constraints on every row.
-
-    Each of those constraints repeats a rule the form already applies (registry number:
-    ``clean_registry_number``; legal form: the field's choices; AFAD group: ``clean``; founding
-    year: the field's validators) and checking them again costs about 10 ms a row, minutes for a
-    large file. The database still enforces them when the rows are saved.
-    """
-
-    def _post_clean(self):
-        instance = self.instance
-        instance.validate_constraints = lambda exclude=None: None
-        try:
-            super()._post_clean()
-        finally:
-            del instance.validate_constraints
-
-
 def _chunks(items: list, size: int = _LOOKUP_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -599,7 +580,7 @@ class _Checker:
         errors: list[str] | None = None,
         reported: set[str] = frozenset(),
         display: str | None = None,
-    ) -> tuple[ImportRow, _RowForm | None]:
+    ) -> tuple[ImportRow, ImportRowForm | None]:
         """Scope, already registered, duplicates within the file, then NGOForm's own rules;
         returns the verdict and the bound form (None when the form was not needed)."""
         headers = headers or {}
@@ -642,7 +623,7 @@ class _Checker:
                     gettext("duplicate organisation %(name)s in %(province)s (also in row %(row)s)")
                     % {"name": row.name, "province": province.name, "row": first}
                 )
-        form = _RowForm(data=data)
+        form = ImportRowForm(data=data)
         if not form.is_valid():
             for name, messages in form.errors.items():
                 if name in reported:
