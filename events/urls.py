@@ -1,10 +1,30 @@
-"""URLs of /events/. Each views module lists its own routes; the registration routes come
-before the programmes' catch-all ``<slug>/``."""
+"""URLs of /events/. The registration routes come before the programmes' catch-all
+``<slug>/``."""
+
+from django.urls import path
 
 from events.views import programmes, registrations
 
 app_name = "events"
 urlpatterns = [
-    *registrations.urlpatterns,
-    *programmes.urlpatterns,  # "", "new/" and "<slug>/…"
+    # Registration, check-in and attendee exports
+    path("<slug:slug>/register/", registrations.register, name="register"),
+    path(
+        "<slug:slug>/register/cancel/",
+        registrations.cancel_registration,
+        name="cancel_registration",
+    ),
+    path("<slug:slug>/checkin/", registrations.checkin, name="checkin"),
+    path("<slug:slug>/checkin/sheet/", registrations.signin_sheet, name="signin_sheet"),
+    path("<slug:slug>/checkin/<int:pk>/", registrations.checkin_mark, name="checkin_mark"),
+    path("<slug:slug>/attendees.csv", registrations.export_csv, name="export_csv"),
+    path("<slug:slug>/attendees.xlsx", registrations.export_xlsx, name="export_xlsx"),
+    # Programmes: "", "new/" and "<slug>/…"
+    path("", programmes.event_list, name="list"),
+    path("new/", programmes.event_create, name="create"),
+    path("places/", programmes.place_options, name="place_options"),
+    path("<slug:slug>/", programmes.event_detail, name="detail"),
+    path("<slug:slug>/calendar.ics", programmes.event_calendar, name="ics"),
+    path("<slug:slug>/edit/", programmes.event_edit, name="edit"),
+    path("<slug:slug>/minutes/", programmes.event_minutes, name="minutes"),
 ]

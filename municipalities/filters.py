@@ -1,19 +1,17 @@
 """Filters of the public municipality directory."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, MunicipalityKind, Province, SubRegion
+from portal.filters import search_widget
 
 
 class MunicipalityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Name of a municipality")}
-        ),
+        widget=search_widget(_("Name of a municipality")),
     )
     subregion = django_filters.ModelChoiceFilter(
         label=_("Sub-region"),

@@ -185,6 +185,18 @@ class MunicipalityQuerySet(TurkishNamedQuerySet):
         """The municipalities where the user is a manager."""
         return self.filter(staff__user=user, staff__role=MunicipalStaff.Role.MANAGER).distinct()
 
+    def serving(self, province, district=None):
+        """The municipality serving a district: its own district municipality where it has one,
+        otherwise the metropolitan or provincial municipality of the province (or None)."""
+        if district is not None and not district.is_central:
+            found = self.filter(kind=MunicipalityKind.DISTRICT, district=district).first()
+            if found:
+                return found
+        return self.filter(
+            province=province,
+            kind__in=[MunicipalityKind.METROPOLITAN, MunicipalityKind.PROVINCIAL],
+        ).first()
+
 
 class Municipality(TurkishNamed):
     """A local government: metropolitan, provincial, district or town (belde) municipality."""

@@ -15,6 +15,7 @@ from municipalities.filters import MunicipalityFilter
 from municipalities.models import District, Municipality, MunicipalStaff
 from municipalities.services import municipal_staff_change_role, municipal_staff_remove
 from ngos.forms.membership import InvitationForm, RoleForm
+from portal.htmx import render_page
 from portal.member_actions import change_role, send_invitation, withdraw_invitation
 from portal.services import INVITATION_DAYS, invitations_pending_for
 from portal.turkish import sort_key
@@ -34,10 +35,7 @@ def municipality_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
-    template = "municipalities/municipality_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "municipalities/municipality_list.html", context)
 
 
 @require_GET

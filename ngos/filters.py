@@ -15,17 +15,7 @@ from ngos.models import (
 )
 from portal.access import roles_of
 from portal.choices import HazardScope
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _search_widget(placeholder):
-    return forms.TextInput(attrs={"type": "search", "placeholder": placeholder})
+from portal.filters import int_or_none, search_widget
 
 
 class NGOFilterForm(forms.Form):
@@ -46,7 +36,7 @@ class NGOFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
-        widget=_search_widget(_("Name of an NGO")),
+        widget=search_widget(_("Name of an NGO")),
     )
     subregion = django_filters.ModelChoiceFilter(
         label=_("Sub-region"),
@@ -111,8 +101,8 @@ class NGOFilter(django_filters.FilterSet):
     def _limit_district_options(self, form):
         """Offer the districts of one province only: never a 973-option list."""
         field = form.fields["district"]
-        province_id = _int_or_none(self.data.get("province"))
-        district_id = _int_or_none(self.data.get("district"))
+        province_id = int_or_none(self.data.get("province"))
+        district_id = int_or_none(self.data.get("district"))
         if province_id is not None:
             shown = District.objects.filter(province_id=province_id)
         elif district_id is not None:
@@ -174,7 +164,7 @@ class VerificationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
-        widget=_search_widget(_("Name of an NGO")),
+        widget=search_widget(_("Name of an NGO")),
     )
     subregion = django_filters.ModelChoiceFilter(
         label=_("Sub-region"),

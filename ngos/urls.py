@@ -1,13 +1,59 @@
-"""URLs of /ngos/. Each views module lists its own routes; fixed paths come before ``<slug>/``."""
+"""URLs of /ngos/. Fixed paths come before ``<slug>/``: the directory's routes are last."""
+
+from django.urls import path
 
 from ngos.views import capabilities, directory, imports, membership, onboarding, verification
 
 app_name = "ngos"
 urlpatterns = [
-    *verification.urlpatterns,
-    *capabilities.urlpatterns,
-    *imports.urlpatterns,
-    *onboarding.urlpatterns,
+    # Verification queue (coordinators)
+    path("verification/", verification.verification_queue, name="verification_queue"),
+    path("verification/<slug:slug>/", verification.verification_detail, name="verification_detail"),
+    path(
+        "verification/<slug:slug>/decide/",
+        verification.verification_decide,
+        name="verification_decide",
+    ),
+    # Disaster capabilities
+    path("capabilities/", capabilities.capability_search, name="capability_search"),
+    path("capabilities/export.csv", capabilities.capability_export, name="capability_export"),
+    path("<slug:slug>/capabilities/", capabilities.capability_list, name="capabilities"),
+    path(
+        "<slug:slug>/capabilities/confirm/",
+        capabilities.capabilities_confirm_view,
+        name="capabilities_confirm",
+    ),
+    path(
+        "<slug:slug>/capabilities/<int:pk>/edit/",
+        capabilities.capability_edit,
+        name="capability_edit",
+    ),
+    path(
+        "<slug:slug>/capabilities/<int:pk>/delete/",
+        capabilities.capability_delete_view,
+        name="capability_delete",
+    ),
+    # Bulk import (coordinators)
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/cancel/", imports.import_cancel, name="import_cancel"),
+    # Registration, profile and join requests
+    path("register/", onboarding.ngo_register, name="register"),
+    path("<slug:slug>/edit/", onboarding.ngo_edit, name="edit"),
+    path("<slug:slug>/join/", onboarding.join_request, name="join_request"),
+    path(
+        "<slug:slug>/join/withdraw/",
+        onboarding.join_request_withdraw_view,
+        name="join_request_withdraw",
+    ),
+    path("<slug:slug>/join-requests/", onboarding.join_request_list, name="join_requests"),
+    path(
+        "<slug:slug>/join-requests/<int:pk>/decide/",
+        onboarding.join_request_decide_view,
+        name="join_request_decide",
+    ),
     *membership.urlpatterns,
-    *directory.urlpatterns,  # "" and "<slug>/" last
+    # The public directory: "" and "<slug>/" last
+    path("", directory.ngo_list, name="list"),
+    path("<slug:slug>/", directory.ngo_detail, name="detail"),
 ]

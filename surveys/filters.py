@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from municipalities.models import District, Municipality, Province
 from portal.access import roles_of
 from portal.choices import Hazard
+from portal.filters import int_or_none, search_widget
 from portal.turkish import search_key
 from surveys.models import Campaign, Category, ExpectationStatus
 
@@ -17,17 +18,6 @@ RANK_CHOICES = [(rank, str(rank)) for rank in range(1, 6)]
 # The order of the list when no sort is chosen: newest submissions first, each NGO's items by
 # rank, and the primary key last so that pages never overlap.
 DEFAULT_ORDER = ("-submission__submitted_at", "submission_id", "rank", "pk")
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _search_widget(placeholder):
-    return forms.TextInput(attrs={"type": "search", "placeholder": placeholder})
 
 
 def _user_of(request):
@@ -76,7 +66,7 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
-        widget=_search_widget(_("Title or NGO name")),
+        widget=search_widget(_("Title or NGO name")),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ExpectationStatus.choices, widget=forms.HiddenInput
@@ -96,7 +86,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Rank"), choices=RANK_CHOICES, empty_label=_("Any rank")
     )
     ngo = django_filters.CharFilter(
-        label=_("NGO"), method="filter_ngo", widget=_search_widget(_("Name of an NGO"))
+        label=_("NGO"), method="filter_ngo", widget=search_widget(_("Name of an NGO"))
     )
     # Any district of the scope is accepted; the select offers a smaller list (see ``form``).
     district = django_filters.ModelChoiceFilter(
@@ -233,7 +223,7 @@ class CoordinatorCaseFilter(CaseFilter):
     municipality = django_filters.CharFilter(
         label=_("Municipality"),
         method="filter_municipality",
-        widget=_search_widget(_("Name of a municipality")),
+        widget=search_widget(_("Name of a municipality")),
     )
     province = django_filters.ModelChoiceFilter(
         label=_("Province"),
@@ -259,8 +249,8 @@ class CoordinatorCaseFilter(CaseFilter):
         """Only the chosen province's districts (or, for a link with a district but no
         province, that district's neighbours): never a 973-option list."""
         data = self.data or {}
-        province_id = _int_or_none(data.get("province"))
-        district_id = _int_or_none(data.get("district"))
+        province_id = int_or_none(data.get("province"))
+        district_id = int_or_none(data.get("district"))
         scope = self.district_scope().order_by("name_sort")
         if province_id is not None:
             return scope.filter(province_id=province_id)

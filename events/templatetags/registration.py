@@ -3,9 +3,9 @@
 from django import template
 from django.utils import timezone
 
-from events.forms_registration import RegistrationForm
+from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
-from events.services import registration_organisations
+from events.services.registrations import registration_organisations
 
 register = template.Library()
 

@@ -2,35 +2,29 @@
 coordinators' pages to create and edit programmes (with speakers and agenda) and record minutes."""
 
 import copy
-import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Prefetch, Sum
+from django.db import IntegrityError
+from django.db.models import ExpressionWrapper, F, IntegerField, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.filters import EventFilter
-from events.forms import AgendaFormSet, EventForm, MinutesForm, SpeakerFormSet, attended_summary
-from events.ics import event_ics
+from events.forms.programme import AgendaFormSet, EventForm, MinutesForm, SpeakerFormSet
 from events.models import AgendaItem, Event
-from events.services import event_fill_from_waitlist
+from events.services.calendar import event_ics
+from events.services.programmes import attended_summary, programme_save, top_expectations
+from events.services.registrations import event_fill_from_waitlist
 from municipalities.models import Municipality
-from ngos.models import VerificationStatus
-from surveys.models import Expectation, SubmissionStatus
+from portal.htmx import render_page
 
-# Programme times are typed and shown in Türkiye time, whatever the server's zone.
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
 PAGE_SIZE = 20
-TOP_EXPECTATIONS = 5
 
 
 def _with_seats(queryset):
@@ -62,41 +56,7 @@ def event_list(request):
         "tabs": tabs,
         "can_create": request.user.has_perm("events.add_event"),
     }
-    template = "events/event_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
-
-
-def top_expectations(event, *, limit=TOP_EXPECTATIONS):
-    """The sub-region's top expectation categories in the linked campaign, by Borda score
-    (rank 1 = 5 points … rank 5 = 1 point), over the submitted answers of verified NGOs of the
-    sub-region; one aggregate query."""
-    if event.campaign_id is None:
-        return []
-    rows = (
-        Expectation.objects.filter(
-            submission__campaign_id=event.campaign_id,
-            submission__status=SubmissionStatus.SUBMITTED,
-            submission__ngo__status=VerificationStatus.VERIFIED,
-            submission__ngo__province__subregion_id=event.subregion_id,
-            category__isnull=False,
-            rank__isnull=False,
-        )
-        .values("category__code", "category__name", "category__name_en")
-        .annotate(score=Sum(6 - F("rank")), mentions=Count("id"))
-        .order_by("-score", "-mentions", "category__code")[:limit]
-    )
-    english = get_language() == "en"
-    return [
-        {
-            "code": row["category__code"],
-            "label": (row["category__name_en"] if english else "") or row["category__name"],
-            "score": row["score"],
-            "mentions": row["mentions"],
-        }
-        for row in rows
-    ]
+    return render_page(request, "events/event_list.html", context)
 
 
 @require_GET
@@ -152,46 +112,10 @@ def _require_coordinator(request):
         raise PermissionDenied
 
 
-@transaction.atomic
-def _programme_save(*, form, speakers, agenda, by):
-    """Save the programme, then its speakers, then its agenda (which refers to speakers).
-
-    Side effects: creates or updates the Event (slug chosen on creation), and creates, updates
-    and deletes its Speaker and AgendaItem rows.
-    """
-    event = form.save(commit=False)
-    if event.pk is None:
-        event.created_by = by
-        event.save()
-    else:
-        # Never write seats_taken from the form's copy: registrations change it concurrently.
-        # The row lock orders this save after any registration in flight; the database check
-        # (seats_taken <= capacity) refuses a capacity below the seats taken meanwhile.
-        Event.objects.select_for_update().filter(pk=event.pk).first()
-        event.save(
-            update_fields=[
-                f.name
-                for f in Event._meta.concrete_fields
-                if not f.primary_key and f.name not in ("seats_taken", "created_by", "created_at")
-            ]
-        )
-    # Speakers removed in this same form cannot stay on agenda items chosen before the removal.
-    removed = [f.instance.pk for f in speakers.deleted_forms if f.instance.pk]
-    for formset in (speakers, agenda):
-        formset.instance = event
-    speakers.save()
-    if removed:
-        for item_form in agenda.forms:
-            chosen = item_form.cleaned_data.get("speakers")
-            if chosen is not None:
-                item_form.cleaned_data["speakers"] = chosen.exclude(pk__in=removed)
-    agenda.save()
-    return event
-
-
 def _programme_form(request, event=None):
     """Show the programme form with its speakers and agenda, or save them all together."""
-    with timezone.override(TURKIYE):
+    # Programme times are typed and shown in Türkiye time (settings.TIME_ZONE).
+    with timezone.override(timezone.get_default_timezone()):
         data = request.POST if request.method == "POST" else None
         # A copy, so that the page around an invalid form keeps the saved title.
         form = EventForm(data, instance=copy.copy(event) if event else None, user=request.user)
@@ -200,9 +124,7 @@ def _programme_form(request, event=None):
         if data is not None and all(f.is_valid() for f in (form, speakers, agenda)):
             created = event is None
             try:
-                saved = _programme_save(
-                    form=form, speakers=speakers, agenda=agenda, by=request.user
-                )
+                saved = programme_save(form=form, speakers=speakers, agenda=agenda, by=request.user)
             except IntegrityError:
                 form.add_error(
                     "capacity",
@@ -291,14 +213,3 @@ def event_minutes(request, slug):
         "events/event_minutes_form.html",
         {"event": event, "form": form, "attended": attended},
     )
-
-
-urlpatterns = [
-    path("", event_list, name="list"),
-    path("new/", event_create, name="create"),
-    path("places/", place_options, name="place_options"),
-    path("<slug:slug>/", event_detail, name="detail"),
-    path("<slug:slug>/calendar.ics", event_calendar, name="ics"),
-    path("<slug:slug>/edit/", event_edit, name="edit"),
-    path("<slug:slug>/minutes/", event_minutes, name="minutes"),
-]

@@ -14,26 +14,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.forms_registration import CheckinSearchForm, RegistrationForm
+from events.forms.checkin import CheckinSearchForm
+from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
-from events.services import (
+from events.services.checkin import (
+    checkin_registrations,
+    registration_check_in,
+    registrations_search,
+)
+from events.services.exports import (
     attendee_rows,
     attendees_csv,
     attendees_export_log,
     attendees_xlsx,
-    checkin_registrations,
+)
+from events.services.registrations import (
     event_cancel_registration,
     event_register,
-    registration_check_in,
     registration_organisations,
-    registrations_search,
 )
 from portal.access import roles_of
+from portal.htmx import render_page
 
 CHECKIN_TEMPLATE = "events/checkin.html"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,10 +148,7 @@ def checkin(request, slug):
         "seated_count": sum(r.status != waitlisted for r in everyone),
         "waiting_count": sum(r.status == waitlisted for r in everyone),
     }
-    template = CHECKIN_TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#lists"
-    return render(request, template, context)
+    return render_page(request, CHECKIN_TEMPLATE, context, fragment="lists")
 
 
 @require_POST
@@ -221,14 +224,3 @@ def export_xlsx(request, slug):
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = _filename(event, "xlsx")
     return response
-
-
-urlpatterns = [
-    path("<slug:slug>/register/", register, name="register"),
-    path("<slug:slug>/register/cancel/", cancel_registration, name="cancel_registration"),
-    path("<slug:slug>/checkin/", checkin, name="checkin"),
-    path("<slug:slug>/checkin/sheet/", signin_sheet, name="signin_sheet"),
-    path("<slug:slug>/checkin/<int:pk>/", checkin_mark, name="checkin_mark"),
-    path("<slug:slug>/attendees.csv", export_csv, name="export_csv"),
-    path("<slug:slug>/attendees.xlsx", export_xlsx, name="export_xlsx"),
-]

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import District, Province
-from ngos.forms.profile import NGOForm
+from municipalities.models import District, Municipality, Province
+from ngos.forms.profile import ImportRowForm
 from ngos.models import NGO, ActivityField, LegalForm
-from ngos.services.profile import default_municipality, ngo_unique_slug
+from ngos.services.profile import ngo_unique_slug
 from portal.access import roles_of
 from portal.turkish import search_key
 
@@ -123,7 +123,7 @@ COLUMNS = (
 _COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
 
 # NGOForm data of a row whose cells are all empty; the municipality is left to
-# default_municipality and AFAD accreditation is not imported.
+# Municipality.objects.serving and AFAD accreditation is not imported.
 EMPTY_DATA = {
     "name": "",
     "legal_form": "",
@@ -405,25 +405,6 @@ def import_file_parse(data: bytes, *, max_rows: int | None = None) -> ImportTabl
 # Checking the rows
 
 
-class _RowForm(NGOForm):
-    """NGOForm for one imported row: the same fields and rules, without re-running the model's
-    constraints on every row.
-
-    Each of those constraints repeats a rule the form already applies (registry number:
-    ``clean_registry_number``; legal form: the field's choices; AFAD group: ``clean``; founding
-    year: the field's validators) and checking them again costs about 10 ms a row, minutes for a
-    large file. The database still enforces them when the rows are saved.
-    """
-
-    def _post_clean(self):
-        instance = self.instance
-        instance.validate_constraints = lambda exclude=None: None
-        try:
-            super()._post_clean()
-        finally:
-            del instance.validate_constraints
-
-
 def _chunks(items: list, size: int = _LOOKUP_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -599,7 +580,7 @@ class _Checker:
         errors: list[str] | None = None,
         reported: set[str] = frozenset(),
         display: str | None = None,
-    ) -> tuple[ImportRow, _RowForm | None]:
+    ) -> tuple[ImportRow, ImportRowForm | None]:
         """Scope, already registered, duplicates within the file, then NGOForm's own rules;
         returns the verdict and the bound form (None when the form was not needed)."""
         headers = headers or {}
@@ -642,7 +623,7 @@ class _Checker:
                     gettext("duplicate organisation %(name)s in %(province)s (also in row %(row)s)")
                     % {"name": row.name, "province": province.name, "row": first}
                 )
-        form = _RowForm(data=data)
+        form = ImportRowForm(data=data)
         if not form.is_valid():
             for name, messages in form.errors.items():
                 if name in reported:
@@ -726,7 +707,7 @@ def ngo_import(*, rows: list[dict], by) -> ImportResult:
         if ngo.municipality is None:
             place = (ngo.province_id, ngo.district_id)
             if place not in municipalities:
-                municipalities[place] = default_municipality(ngo.province, ngo.district)
+                municipalities[place] = Municipality.objects.serving(ngo.province, ngo.district)
             ngo.municipality = municipalities[place]
         ngo.save()
         form.save_m2m()

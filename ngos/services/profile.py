@@ -6,7 +6,7 @@ from django.utils import timezone
 from municipalities.models import Municipality
 from ngos.models import NGO, ActivityField, Membership
 from portal.access import forget_roles
-from portal.turkish import tr_slugify
+from portal.slugs import unique_slug
 
 # Paths under /ngos/ that an NGO's slug must never take.
 RESERVED_SLUGS = {
@@ -25,32 +25,9 @@ RESERVED_SLUGS = {
 
 def ngo_unique_slug(name: str, *, exclude_pk=None) -> str:
     """A slug from the name that keeps every Turkish letter and is not taken or reserved."""
-    base = tr_slugify(name)[:200] or "stk"
-    taken = set(
-        NGO.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
+    return unique_slug(
+        NGO, name, max_length=200, fallback="stk", reserved=RESERVED_SLUGS, exclude_pk=exclude_pk
     )
-    slug, n = base, 1
-    while slug in taken or slug in RESERVED_SLUGS:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def default_municipality(province, district):
-    """The municipality serving a district: its own district municipality where it has one,
-    otherwise the metropolitan or provincial municipality of the province."""
-    if district is not None and not district.is_central:
-        found = Municipality.objects.filter(
-            kind=Municipality.Kind.DISTRICT, district=district
-        ).first()
-        if found:
-            return found
-    return Municipality.objects.filter(
-        province=province,
-        kind__in=[Municipality.Kind.METROPOLITAN, Municipality.Kind.PROVINCIAL],
-    ).first()
 
 
 @transaction.atomic
@@ -61,7 +38,7 @@ def ngo_register(*, user, form) -> NGO:
     ngo.slug = ngo_unique_slug(ngo.name)
     ngo.status = NGO.Status.PENDING
     if ngo.municipality is None:
-        ngo.municipality = default_municipality(ngo.province, ngo.district)
+        ngo.municipality = Municipality.objects.serving(ngo.province, ngo.district)
     ngo.save()
     form.save_m2m()
     Membership.objects.create(user=user, ngo=ngo, role=Membership.Role.ADMIN)
@@ -74,7 +51,7 @@ def ngo_update_profile(*, ngo, form) -> NGO:
     """Save an edited profile; the municipality follows the district when left empty."""
     ngo = form.save(commit=False)
     if ngo.municipality is None:
-        ngo.municipality = default_municipality(ngo.province, ngo.district)
+        ngo.municipality = Municipality.objects.serving(ngo.province, ngo.district)
     ngo.updated_at = timezone.now()
     ngo.save()
     form.save_m2m()

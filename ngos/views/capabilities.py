@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from ngos.services.capabilities import (
     distance_label,
 )
 from portal.access import roles_of
+from portal.htmx import render_page
 
 PAGE_SIZE = 25
 SEARCH_TEMPLATE = "ngos/capability_search.html"
@@ -184,10 +185,7 @@ def capability_search(request):
         for capability in page:
             capability.distance = distance_label(capability.rank)
         context["query"] = urlencode({k: v for k, v in form.filter_values().items() if v})
-    template = SEARCH_TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, SEARCH_TEMPLATE, context)
 
 
 @login_required
@@ -211,21 +209,3 @@ def capability_export(request):
     filename = f"ngo-capabilities-{form.cleaned_data['province'].slug}-{timezone.localdate()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-urlpatterns = [
-    path("capabilities/", capability_search, name="capability_search"),
-    path("capabilities/export.csv", capability_export, name="capability_export"),
-    path("<slug:slug>/capabilities/", capability_list, name="capabilities"),
-    path(
-        "<slug:slug>/capabilities/confirm/",
-        capabilities_confirm_view,
-        name="capabilities_confirm",
-    ),
-    path("<slug:slug>/capabilities/<int:pk>/edit/", capability_edit, name="capability_edit"),
-    path(
-        "<slug:slug>/capabilities/<int:pk>/delete/",
-        capability_delete_view,
-        name="capability_delete",
-    ),
-]

@@ -3,7 +3,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -11,6 +10,7 @@ from municipalities.models import Province
 from ngos.filters import NGOFilter
 from ngos.models import NGO, ActivityField, Capability
 from portal.access import roles_of
+from portal.htmx import render_page
 
 PAGE_SIZE = 25
 
@@ -37,12 +37,10 @@ def ngo_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
-    template = "ngos/ngo_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-        # The district list follows the chosen province: swapped in out of band.
-        context["district_oob"] = True
-    return render(request, template, context)
+    # With htmx, the district list follows the chosen province: swapped in out of band.
+    return render_page(
+        request, "ngos/ngo_list.html", context, fragment_context={"district_oob": True}
+    )
 
 
 def _private_contacts_note(roles, ngo):
@@ -90,9 +88,3 @@ def ngo_detail(request, slug):
         "can_ask_to_join": ngo.is_verified and not is_member,
     }
     return render(request, "ngos/ngo_detail.html", context)
-
-
-urlpatterns = [
-    path("", ngo_list, name="list"),
-    path("<slug:slug>/", ngo_detail, name="detail"),
-]

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -135,10 +134,3 @@ def import_cancel(request):
     _pending_take(request)
     messages.info(request, _("The import was cancelled; nothing was saved."))
     return redirect("ngos:import_upload")
-
-
-urlpatterns = [
-    path("import/", import_upload, name="import_upload"),
-    path("import/confirm/", import_confirm, name="import_confirm"),
-    path("import/cancel/", import_cancel, name="import_cancel"),
-]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -198,17 +198,3 @@ def join_request_decide_view(request, slug, pk):
         return render(request, "ngos/joinrequest_list.html#requests", context)
     messages.add_message(request, messages.SUCCESS if done else messages.WARNING, notice)
     return redirect(reverse("ngos:join_requests", args=[ngo.slug]))
-
-
-urlpatterns = [
-    path("register/", ngo_register, name="register"),
-    path("<slug:slug>/edit/", ngo_edit, name="edit"),
-    path("<slug:slug>/join/", join_request, name="join_request"),
-    path("<slug:slug>/join/withdraw/", join_request_withdraw_view, name="join_request_withdraw"),
-    path("<slug:slug>/join-requests/", join_request_list, name="join_requests"),
-    path(
-        "<slug:slug>/join-requests/<int:pk>/decide/",
-        join_request_decide_view,
-        name="join_request_decide",
-    ),
-]

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +19,7 @@ from ngos.services.verification import (
     ngo_shared_contacts,
     ngo_similar_names,
 )
+from portal.htmx import render_page
 
 PAGE_SIZE = 25
 
@@ -81,10 +81,7 @@ def verification_queue(request):
         "query": query.urlencode(),
         "tabs": _status_tabs(filterset, filterset.data.get("status")),
     }
-    template = "ngos/verification_queue.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(request, "ngos/verification_queue.html", context)
 
 
 def _render_detail(request, ngo, submitted=None):
@@ -159,10 +156,3 @@ def verification_decide(request, slug):
     form.data = form.data.copy()
     form.data["current_status"] = ngo.status
     return _render_detail(request, ngo, submitted=form)
-
-
-urlpatterns = [
-    path("verification/", verification_queue, name="verification_queue"),
-    path("verification/<slug:slug>/", verification_detail, name="verification_detail"),
-    path("verification/<slug:slug>/decide/", verification_decide, name="verification_decide"),
-]

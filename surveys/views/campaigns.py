@@ -2,7 +2,6 @@
 coordinators' create/edit/close pages, and the printable blank form."""
 
 import copy
-import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,8 +28,6 @@ from surveys.models import (
 )
 from surveys.services_campaigns import campaign_close_early, campaign_save
 
-# Campaign times are typed and shown in Türkiye time, whatever the server's zone.
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
 PAGE_SIZE = 20
 RECENT_SUBMISSIONS = 20
 
@@ -225,7 +222,7 @@ def _form_page(request, form, campaign=None):
 
 def _campaign_form(request, campaign=None):
     """Show the form, or save it and go to the campaign; times are read in Türkiye time."""
-    with timezone.override(TURKIYE):
+    with timezone.override(timezone.get_default_timezone()):
         if request.method == "GET":
             return _form_page(request, CampaignForm(instance=campaign), campaign)
         # A copy, so that the page around an invalid form keeps the saved title and code.

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from events.models import Event, Registration
-from events.services import (
+from events.services.registrations import (
     event_cancel_registration,
     event_fill_from_waitlist,
     event_register,

@@ -6,7 +6,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from events.services import attendees_export_log
+from events.services.exports import attendees_export_log
 from municipalities.models import MunicipalStaff
 from municipalities.services import municipal_staff_change_role, municipal_staff_remove
 from ngos.models import NGO, JoinRequest, Membership

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from events.models import Event, Registration
-from events.services import event_register
+from events.services.registrations import event_register
 from ngos.models import Membership
 from ngos.services.membership import membership_change_role
 from surveys.models import Expectation, ReviewEntry, Submission, SubmissionRevision

@@ -4,15 +4,15 @@ Times are typed in Türkiye time (the views activate Europe/Istanbul around thes
 """
 
 from django import forms
-from django.db.models.functions import Coalesce
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import AgendaItem, Event, Registration, Speaker
+from events.models import AgendaItem, Event, Speaker
 from municipalities.models import Municipality, Province, SubRegion
 from portal.access import roles_of
-from portal.turkish import sort_key, tr_slugify
+from portal.slugs import unique_slug
+from portal.turkish import tr_slugify
 from surveys.models import Campaign
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -22,24 +22,6 @@ RESERVED_SLUGS = {"new", "places"}
 
 def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
-
-
-def unique_event_slug(title: str, *, exclude_pk=None) -> str:
-    """A slug from the title by Turkish rules; "-2", "-3", … when it is taken."""
-    base = tr_slugify(title)[:110].strip("-") or "programme"
-    taken = (
-        set(
-            Event.objects.filter(slug__startswith=base)
-            .exclude(pk=exclude_pk)
-            .values_list("slug", flat=True)
-        )
-        | RESERVED_SLUGS
-    )
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 def subregions_for(user):
@@ -174,7 +156,13 @@ class EventForm(forms.ModelForm):
     def save(self, commit=True):
         event = super().save(commit=False)
         if not event.slug:
-            event.slug = unique_event_slug(event.title)
+            event.slug = unique_slug(
+                Event,
+                event.title,
+                max_length=110,
+                fallback="programme",
+                reserved=RESERVED_SLUGS,
+            )
         if commit:
             event.save()
         return event
@@ -289,15 +277,3 @@ class MinutesForm(forms.ModelForm):
                 ]
             )
         return event
-
-
-def attended_summary(event) -> dict:
-    """Initial minutes from the check-in: the number of attendees and the distinct names of
-    the organisations they came for, in Turkish order (two queries)."""
-    attended = Registration.objects.filter(event=event, status=Registration.Status.ATTENDED)
-    names = attended.annotate(organisation_name=Coalesce("ngo__name", "municipality__name"))
-    organisations = set(names.values_list("organisation_name", flat=True))
-    return {
-        "attendees": attended.count(),
-        "organisations": sorted(organisations - {None}, key=sort_key),
-    }

@@ -1,5 +1,4 @@
-"""Registration for regional programmes: seats, the waiting list, confirmation mails, check-in and
-attendee exports.
+"""Registration for regional programmes: seats and the waiting list.
 
 Seats are counted in ``Event.seats_taken`` and taken with a conditional UPDATE
 (``seats_taken < capacity``), while the event row is locked (``select_for_update``): concurrent
@@ -7,52 +6,32 @@ sign-ups are serialised on PostgreSQL, so the waiting list is numbered without g
 duplicates, and the database check ``seats_taken <= capacity`` is the last line of defence.
 """
 
-import csv
 import datetime
 import functools
-import io
-import logging
-import zoneinfo
 from dataclasses import dataclass
-from smtplib import SMTPException
-from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Max, Q, Value
-from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.ics import event_ics
 from events.models import Event, Registration
+from events.services.mail import MailKind, registration_send_mail
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Membership, VerificationStatus
 from portal.access import roles_of
-from portal.audit import audit_export
-from portal.models import EmailPreferences, ExportLog, Notification
-from portal.turkish import search_key, sort_key
 
-logger = logging.getLogger(__name__)
-
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
 Status = Registration.Status
 # Statuses that hold a place at the programme (a seat, or a place in the queue).
 ACTIVE_STATUSES = (Status.REGISTERED, Status.ATTENDED, Status.WAITLISTED)
 SEATED_STATUSES = (Status.REGISTERED, Status.ATTENDED)
-EXPORT_KIND = "event_attendees"
 
 
 class OrganisationKind(models.TextChoices):
     NGO = "ngo", _("NGO")
     MUNICIPALITY = "municipality", _("Municipality")
-
-
-class MailKind(models.TextChoices):
-    CONFIRMATION = "confirmation", _("Registration confirmation")
-    PROMOTED = "promoted", _("A seat from the waiting list")
 
 
 @dataclass(frozen=True)
@@ -101,11 +80,15 @@ def registration_organisations(user) -> list[Organisation]:
     ]
 
 
-# --- Registration ----------------------------------------------------------------------------
+def person_name(user) -> str:
+    return user.full_name or user.email
 
 
-def _format_moment(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment, TURKIYE), "j F Y, H:i")
+def format_moment(moment: datetime.datetime) -> str:
+    """A moment as Türkiye time for people: "12 Mayıs 2030, 10:00"."""
+    return formats.date_format(
+        timezone.localtime(moment, timezone.get_default_timezone()), "j F Y, H:i"
+    )
 
 
 def _refuse_closed(event: Event) -> None:
@@ -123,7 +106,7 @@ def _refuse_closed(event: Event) -> None:
     if event.registration_deadline < timezone.now():
         raise ValidationError(
             gettext("Registration closed on %(deadline)s (Türkiye time).")
-            % {"deadline": _format_moment(event.registration_deadline)},
+            % {"deadline": format_moment(event.registration_deadline)},
             code="deadline_passed",
         )
 
@@ -334,271 +317,3 @@ def event_fill_from_waitlist(*, event_id, base_url: str = "") -> list[Registrati
     if event.state != Event.State.PLANNED:
         return []
     return _promote_waitlisted(event, base_url=base_url)
-
-
-# --- Mail ------------------------------------------------------------------------------------
-
-
-def _mail_subject(registration: Registration, kind: str) -> str:
-    title = registration.event.title
-    if kind == MailKind.PROMOTED:
-        return gettext("A seat is now yours: %(title)s") % {"title": title}
-    if registration.status == Status.WAITLISTED:
-        return gettext("You are on the waiting list: %(title)s") % {"title": title}
-    return gettext("Registration confirmed: %(title)s") % {"title": title}
-
-
-def _notification_text(registration: Registration, kind: str) -> str:
-    context = {"title": registration.event.title, "position": registration.waitlist_position}
-    if kind == MailKind.PROMOTED:
-        text = gettext("A seat has become free: you are now registered for %(title)s.")
-    elif registration.status == Status.WAITLISTED:
-        text = gettext("You are number %(position)s on the waiting list of %(title)s.")
-    else:
-        text = gettext("You are registered for %(title)s.")
-    message = text % context
-    return message if len(message) <= 300 else message[:299] + "…"
-
-
-def registration_send_mail(*, registration_id: int, kind: str, base_url: str = "") -> bool:
-    """Email a registration's holder its confirmation, waiting-list place or promotion, in their
-    language, with the programme's .ics attached; a user who turned programme emails off gets an
-    in-app notification instead. Returns whether a mail was sent; mail failures are logged."""
-    registration = Registration.objects.select_related(
-        "event__host_province", "user", "ngo", "municipality"
-    ).get(pk=registration_id)
-    if registration.status == Status.CANCELLED:
-        return False
-    user, event = registration.user, registration.event
-    language = user.preferred_language or "tr"
-    with translation.override(language), timezone.override(TURKIYE):
-        url = urljoin(base_url, event.get_absolute_url()) if base_url else ""
-        if EmailPreferences.objects.filter(user=user, events=False).exists():
-            Notification.objects.create(
-                user=user,
-                kind="event",
-                message=_notification_text(registration, kind),
-                url=event.get_absolute_url(),
-            )
-            return False
-        subject = _mail_subject(registration, kind)
-        template = (
-            "emails/event_promoted.txt"
-            if kind == MailKind.PROMOTED
-            else "emails/event_registration.txt"
-        )
-        body = render_to_string(
-            template,
-            {"registration": registration, "event": event, "recipient": user, "url": url},
-        )
-    message = EmailMessage(subject, body, None, [user.email])
-    message.attach("programme.ics", event_ics(event, url=url), "text/calendar; charset=utf-8")
-    try:
-        message.send()
-    except (SMTPException, OSError):
-        # The registration is saved; a mail server failure must not undo it.
-        logger.exception("Could not send the %s mail of registration %s", kind, registration.pk)
-        return False
-    return True
-
-
-# --- Check-in --------------------------------------------------------------------------------
-
-
-def checkin_registrations(event: Event) -> list[Registration]:
-    """The programme's registrations that hold a place (seated or waiting), with person and
-    organisation, in Turkish alphabetical order of the person's name."""
-    rows = event.registrations.filter(status__in=ACTIVE_STATUSES).select_related(
-        "user", "ngo__province", "municipality__province"
-    )
-    return sorted(rows, key=lambda r: (sort_key(person_name(r.user)), r.pk))
-
-
-def registrations_search(rows: list[Registration], query: str) -> list[Registration]:
-    """The rows whose person (name or email) or organisation matches a Turkish-aware query:
-    "sahin" finds "Şahin", "igdir" finds "Iğdır".
-
-    User names have no stored search key, so the (capacity-bounded) rows are filtered in Python.
-    """
-    key = search_key(query)
-    if not key:
-        return rows
-    return [
-        r
-        for r in rows
-        if key in search_key(r.user.full_name)
-        or key in search_key(r.user.email)
-        or key in search_key(r.organisation.name)
-    ]
-
-
-def person_name(user) -> str:
-    return user.full_name or user.email
-
-
-@transaction.atomic
-def registration_check_in(*, registration_id, attended: bool, by) -> Registration:
-    """Mark a registered person as attended, or undo it.
-
-    Refuses for a cancelled programme and for registrations without a seat (waitlisted,
-    cancelled). Side effects: sets status attended with checked_in_at/by, or back to registered
-    with both cleared. The seat count does not change.
-    """
-    registration = (
-        Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
-    )
-    if registration.event.state == Event.State.CANCELLED:
-        raise ValidationError(
-            gettext("This programme has been cancelled: there is nobody to check in."),
-            code="cancelled",
-        )
-    if registration.status not in SEATED_STATUSES:
-        raise ValidationError(gettext("Only people with a seat can be checked in."), code="no_seat")
-    if attended and registration.status == Status.REGISTERED:
-        registration.status = Status.ATTENDED
-        registration.checked_in_at = timezone.now()
-        registration.checked_in_by = by
-    elif not attended and registration.status == Status.ATTENDED:
-        registration.status = Status.REGISTERED
-        registration.checked_in_at = None
-        registration.checked_in_by = None
-    else:
-        return registration
-    registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
-    return registration
-
-
-# --- Exports ---------------------------------------------------------------------------------
-
-
-def _export_headers() -> list[str]:
-    return [
-        gettext("Name"),
-        gettext("Email"),
-        gettext("Organisation"),
-        gettext("Organisation type"),
-        gettext("Province"),
-        gettext("Status"),
-        gettext("Registered at"),
-        gettext("Checked in at"),
-    ]
-
-
-def _export_title(event: Event) -> list[str]:
-    return [
-        event.title,
-        gettext("Attendees exported on %(date)s") % {"date": _format_moment(timezone.now())},
-    ]
-
-
-def _local(moment):
-    """A naive Türkiye-time datetime (spreadsheets have no time zones), or None."""
-    return timezone.localtime(moment, TURKIYE).replace(tzinfo=None) if moment else None
-
-
-def attendee_rows(event: Event) -> list[list]:
-    """One row per registration holding a place (seated first, then the waiting list in order),
-    in the export's column order; datetimes in Türkiye time."""
-    registrations = event.registrations.filter(status__in=ACTIVE_STATUSES).select_related(
-        "user", "ngo__province", "municipality__province"
-    )
-    ordered = sorted(
-        registrations,
-        key=lambda r: (
-            r.status == Status.WAITLISTED,
-            r.waitlist_position or 0,
-            sort_key(person_name(r.user)),
-            r.pk,
-        ),
-    )
-    rows = []
-    for registration in ordered:
-        organisation = registration.organisation
-        kind = OrganisationKind.NGO if registration.ngo_id else OrganisationKind.MUNICIPALITY
-        status = registration.get_status_display()
-        if registration.status == Status.WAITLISTED:
-            status = f"{status} #{registration.waitlist_position}"
-        rows.append(
-            [
-                person_name(registration.user),
-                registration.user.email,
-                organisation.name,
-                kind.label,
-                organisation.province.name,
-                status,
-                _local(registration.created_at),
-                _local(registration.checked_in_at),
-            ]
-        )
-    return rows
-
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def attendees_csv(event: Event, rows: list[list]):
-    """The lines of the CSV export: a byte order mark (so Excel reads UTF-8) with a title line
-    naming the programme and the date, the column headers, then one line per attendee."""
-    writer = csv.writer(_Echo())
-    # Translated now: the lines are produced while the response streams, after the view returned.
-    title = [_text(value) for value in _export_title(event)]
-    headers = _export_headers()
-
-    def lines():
-        yield "\ufeff" + writer.writerow(title)
-        yield writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow([_text(value) for value in row])
-
-    return lines()
-
-
-def attendees_xlsx(event: Event, rows: list[list]) -> bytes:
-    """The XLSX export: a title row, the column headers, then one row per attendee."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(gettext("Attendees"))
-    sheet.append(_export_title(event))
-    sheet.append(_export_headers())
-    for row in rows:
-        sheet.append(
-            [
-                value if value is None or isinstance(value, datetime.datetime) else _text(value)
-                for value in row
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-@transaction.atomic
-def attendees_export_log(*, user, event: Event, export_format: str, row_count: int) -> ExportLog:
-    """Record an export of a programme's attendees.
-
-    Side effects: inserts an ExportLog and an AuditEntry.
-    """
-    return audit_export(
-        user=user,
-        kind=EXPORT_KIND,
-        filters={"event": event.slug, "format": export_format},
-        row_count=row_count,
-    )

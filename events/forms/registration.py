@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.services import Organisation, OrganisationKind
+from events.services.registrations import Organisation, OrganisationKind
 from municipalities.models import Municipality
 from ngos.models import NGO
 
@@ -48,19 +48,8 @@ class RegistrationForm(forms.Form):
             ) from None
 
     def service_kwargs(self) -> dict:
-        """The ``ngo``/``municipality`` arguments of events.services.event_register."""
+        """The ``ngo``/``municipality`` arguments of ``event_register``."""
         organisation = self.cleaned_data["organisation"]
         if isinstance(organisation, NGO):
             return {"ngo": organisation, "municipality": None}
         return {"ngo": None, "municipality": organisation}
-
-
-class CheckinSearchForm(forms.Form):
-    """The search box of the check-in list."""
-
-    q = forms.CharField(
-        label=_("Search by name or organisation"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )

@@ -1,0 +1,69 @@
+"""The check-in of a programme: who holds a place, a Turkish-aware search, marking attendance."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from events.models import Event, Registration
+from events.services.registrations import ACTIVE_STATUSES, SEATED_STATUSES, Status, person_name
+from portal.turkish import search_key, sort_key
+
+
+def checkin_registrations(event: Event) -> list[Registration]:
+    """The programme's registrations that hold a place (seated or waiting), with person and
+    organisation, in Turkish alphabetical order of the person's name."""
+    rows = event.registrations.filter(status__in=ACTIVE_STATUSES).select_related(
+        "user", "ngo__province", "municipality__province"
+    )
+    return sorted(rows, key=lambda r: (sort_key(person_name(r.user)), r.pk))
+
+
+def registrations_search(rows: list[Registration], query: str) -> list[Registration]:
+    """The rows whose person (name or email) or organisation matches a Turkish-aware query:
+    "sahin" finds "Şahin", "igdir" finds "Iğdır".
+
+    User names have no stored search key, so the (capacity-bounded) rows are filtered in Python.
+    """
+    key = search_key(query)
+    if not key:
+        return rows
+    return [
+        r
+        for r in rows
+        if key in search_key(r.user.full_name)
+        or key in search_key(r.user.email)
+        or key in search_key(r.organisation.name)
+    ]
+
+
+@transaction.atomic
+def registration_check_in(*, registration_id, attended: bool, by) -> Registration:
+    """Mark a registered person as attended, or undo it.
+
+    Refuses for a cancelled programme and for registrations without a seat (waitlisted,
+    cancelled). Side effects: sets status attended with checked_in_at/by, or back to registered
+    with both cleared. The seat count does not change.
+    """
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
+    )
+    if registration.event.state == Event.State.CANCELLED:
+        raise ValidationError(
+            gettext("This programme has been cancelled: there is nobody to check in."),
+            code="cancelled",
+        )
+    if registration.status not in SEATED_STATUSES:
+        raise ValidationError(gettext("Only people with a seat can be checked in."), code="no_seat")
+    if attended and registration.status == Status.REGISTERED:
+        registration.status = Status.ATTENDED
+        registration.checked_in_at = timezone.now()
+        registration.checked_in_by = by
+    elif not attended and registration.status == Status.ATTENDED:
+        registration.status = Status.REGISTERED
+        registration.checked_in_at = None
+        registration.checked_in_by = None
+    else:
+        return registration
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
+    return registration

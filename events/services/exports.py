@@ -1,0 +1,160 @@
+"""The attendee exports of a programme (CSV and XLSX) and their audit record."""
+
+import csv
+import datetime
+import io
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from events.models import Event
+from events.services.registrations import (
+    ACTIVE_STATUSES,
+    OrganisationKind,
+    Status,
+    format_moment,
+    person_name,
+)
+from portal.audit import audit_export
+from portal.models import ExportLog
+from portal.turkish import sort_key
+
+EXPORT_KIND = "event_attendees"
+
+
+def _export_headers() -> list[str]:
+    return [
+        gettext("Name"),
+        gettext("Email"),
+        gettext("Organisation"),
+        gettext("Organisation type"),
+        gettext("Province"),
+        gettext("Status"),
+        gettext("Registered at"),
+        gettext("Checked in at"),
+    ]
+
+
+def _export_title(event: Event) -> list[str]:
+    return [
+        event.title,
+        gettext("Attendees exported on %(date)s") % {"date": format_moment(timezone.now())},
+    ]
+
+
+def _local(moment):
+    """A naive Türkiye-time datetime (spreadsheets have no time zones), or None."""
+    return (
+        timezone.localtime(moment, timezone.get_default_timezone()).replace(tzinfo=None)
+        if moment
+        else None
+    )
+
+
+def attendee_rows(event: Event) -> list[list]:
+    """One row per registration holding a place (seated first, then the waiting list in order),
+    in the export's column order; datetimes in Türkiye time."""
+    registrations = event.registrations.filter(status__in=ACTIVE_STATUSES).select_related(
+        "user", "ngo__province", "municipality__province"
+    )
+    ordered = sorted(
+        registrations,
+        key=lambda r: (
+            r.status == Status.WAITLISTED,
+            r.waitlist_position or 0,
+            sort_key(person_name(r.user)),
+            r.pk,
+        ),
+    )
+    rows = []
+    for registration in ordered:
+        organisation = registration.organisation
+        kind = OrganisationKind.NGO if registration.ngo_id else OrganisationKind.MUNICIPALITY
+        status = registration.get_status_display()
+        if registration.status == Status.WAITLISTED:
+            status = f"{status} #{registration.waitlist_position}"
+        rows.append(
+            [
+                person_name(registration.user),
+                registration.user.email,
+                organisation.name,
+                kind.label,
+                organisation.province.name,
+                status,
+                _local(registration.created_at),
+                _local(registration.checked_in_at),
+            ]
+        )
+    return rows
+
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    """A file-like object that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def attendees_csv(event: Event, rows: list[list]):
+    """The lines of the CSV export: a byte order mark (so Excel reads UTF-8) with a title line
+    naming the programme and the date, the column headers, then one line per attendee."""
+    writer = csv.writer(_Echo())
+    # Translated now: the lines are produced while the response streams, after the view returned.
+    title = [_text(value) for value in _export_title(event)]
+    headers = _export_headers()
+
+    def lines():
+        yield "\ufeff" + writer.writerow(title)
+        yield writer.writerow(headers)
+        for row in rows:
+            yield writer.writerow([_text(value) for value in row])
+
+    return lines()
+
+
+def attendees_xlsx(event: Event, rows: list[list]) -> bytes:
+    """The XLSX export: a title row, the column headers, then one row per attendee."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext("Attendees"))
+    sheet.append(_export_title(event))
+    sheet.append(_export_headers())
+    for row in rows:
+        sheet.append(
+            [
+                value if value is None or isinstance(value, datetime.datetime) else _text(value)
+                for value in row
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def attendees_export_log(*, user, event: Event, export_format: str, row_count: int) -> ExportLog:
+    """Record an export of a programme's attendees.
+
+    Side effects: inserts an ExportLog and an AuditEntry.
+    """
+    return audit_export(
+        user=user,
+        kind=EXPORT_KIND,
+        filters={"event": event.slug, "format": export_format},
+        row_count=row_count,
+    )
