@@ -81,16 +81,6 @@ DEMO_NGOS = [
 ]
 
 
-def _municipality_for(province, district):
-    """The municipality that serves a district: the district's own, else the provincial one."""
-    if district is not None and not district.is_central:
-        return Municipality.objects.get(kind=Municipality.Kind.DISTRICT, district=district)
-    return Municipality.objects.get(
-        province=province,
-        kind__in=[Municipality.Kind.METROPOLITAN, Municipality.Kind.PROVINCIAL],
-    )
-
-
 def seed_accounts():
     """The five demo accounts and their roles, plus colleagues around Erzurum."""
     erzurum_bb = Municipality.objects.get(province=ERZURUM, kind=Municipality.Kind.METROPOLITAN)
@@ -133,7 +123,7 @@ def seed_ngos():
                 "registry_number": registry,
                 "province": province,
                 "district": district,
-                "municipality": _municipality_for(province, district),
+                "municipality": Municipality.objects.serving(province, district),
                 "status": status,
                 "email": f"bilgi@{tr_slugify(name)[:40]}.org.tr",
                 "phone": f"0 {400 + plate} 000 00 {len(ngos):02d}",
@@ -269,7 +259,7 @@ def seed_directory():
                     "registry_number": registry,
                     "province": province,
                     "district": district,
-                    "municipality": _municipality_for(province, district),
+                    "municipality": Municipality.objects.serving(province, district),
                     "status": NGO.Status.VERIFIED,
                     "founding_year": 1975 + (theme_index * 7) % 48,
                     "members_count": 40 + (theme_index * 37) % 900,
