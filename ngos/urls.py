@@ -1,6 +1,7 @@
-"""URLs of /ngos/. Each views module lists its own routes; fixed paths come before ``<slug>/``."""
+"""URLs of /ngos/. Each views module lists its own routes; fixed paths come before ``<slug>/``.
+The members pages (``<slug>/members/``…) are in members/urls.py."""
 
-from ngos.views import capabilities, directory, imports, membership, onboarding, verification
+from ngos.views import capabilities, directory, imports, onboarding, verification
 
 app_name = "ngos"
 urlpatterns = [
@@ -8,6 +9,5 @@ urlpatterns = [
     *capabilities.urlpatterns,
     *imports.urlpatterns,
     *onboarding.urlpatterns,
-    *membership.urlpatterns,
     *directory.urlpatterns,  # "" and "<slug>/" last
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Registration
+from members.models import Invitation
 from municipalities.models import MunicipalStaff
 from ngos.models import JoinRequest, Membership
 from portal.access import forget_roles
@@ -21,7 +22,6 @@ from portal.models import (
     CoordinatorAssignment,
     EmailPreferences,
     ExportLog,
-    Invitation,
     Notification,
 )
 from surveys.models import AnswerTemplate, ReviewEntry, SubmissionRevision
