@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Registration
+from members.models import Invitation
+from members.services.roles import sole_admin_lock
 from municipalities.models import MunicipalStaff
 from ngos.models import JoinRequest, Membership
 from portal.access import forget_roles
@@ -21,7 +23,6 @@ from portal.models import (
     CoordinatorAssignment,
     EmailPreferences,
     ExportLog,
-    Invitation,
     Notification,
 )
 from surveys.models import AnswerTemplate, ReviewEntry, SubmissionRevision
@@ -179,38 +180,19 @@ def personal_data_download(*, user) -> dict:
 
 def _sole_admin_problems(user) -> list[str]:
     """Names of the NGOs and municipalities that would lose their last administrator/manager."""
-    problems = []
-    admin_of = list(
-        Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values_list(
-            "ngo_id", flat=True
-        )
-    )
-    # Lock every admin row of those NGOs, as membership_remove does, so two admins deleting
-    # their accounts at once cannot both leave.
-    admins = list(
-        Membership.objects.select_for_update()
-        .filter(ngo_id__in=admin_of, role=Membership.Role.ADMIN)
-        .select_related("ngo")
-    )
-    for ngo_id in admin_of:
-        rows = [m for m in admins if m.ngo_id == ngo_id]
-        if all(m.user_id == user.pk for m in rows):
-            problems.append(rows[0].ngo.name if rows else str(ngo_id))
-    manager_of = list(
-        MunicipalStaff.objects.filter(user=user, role=MunicipalStaff.Role.MANAGER).values_list(
-            "municipality_id", flat=True
-        )
-    )
-    managers = list(
-        MunicipalStaff.objects.select_for_update()
-        .filter(municipality_id__in=manager_of, role=MunicipalStaff.Role.MANAGER)
-        .select_related("municipality")
-    )
-    for municipality_id in manager_of:
-        rows = [s for s in managers if s.municipality_id == municipality_id]
-        if all(s.user_id == user.pk for s in rows):
-            problems.append(rows[0].municipality.name if rows else str(municipality_id))
-    return problems
+    rows = [
+        *Membership.objects.filter(user=user, role=Membership.Role.ADMIN).select_related("ngo"),
+        *MunicipalStaff.objects.filter(user=user, role=MunicipalStaff.Role.MANAGER).select_related(
+            "municipality"
+        ),
+    ]
+    # Under the same row locks as removing someone, so two administrators deleting their
+    # accounts at once cannot both leave.
+    return [
+        (row.ngo if isinstance(row, Membership) else row.municipality).name
+        for row in rows
+        if sole_admin_lock(row)[1]
+    ]
 
 
 @transaction.atomic

@@ -1,26 +1,20 @@
-"""Loading the reference geography shipped in ``municipalities/data`` (see its README); the
-roles of a municipality's staff."""
+"""Loading the reference geography shipped in ``municipalities/data`` (see its README)."""
 
 import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from municipalities.models import (
     District,
     GeographicRegion,
     Municipality,
     MunicipalityKind,
-    MunicipalStaff,
     Province,
     SubRegion,
 )
-from portal.access import forget_roles
-from portal.audit import audit
 from portal.turkish import search_key, sort_key, tr_slugify
 
 # The 7 geographic regions in their customary order.
@@ -219,85 +213,3 @@ def _load_municipalities(provinces, districts, town_rows) -> int:
         )
     Municipality.objects.bulk_create(wanted, batch_size=500)
     return count + len(wanted)
-
-
-# --- Municipal staff: roles and removal ------------------------------------------------------
-
-
-def _lock_staff(staff) -> tuple[MunicipalStaff, set[int]]:
-    """Lock the municipality's managers, then re-read the staff row under that lock.
-
-    Locking every manager row first serialises concurrent demotions and removals on PostgreSQL,
-    so two managers demoting each other at once cannot both see "another manager remains".
-    """
-    manager_ids = {
-        s.pk
-        for s in list(
-            MunicipalStaff.objects.select_for_update().filter(
-                municipality_id=staff.municipality_id, role=MunicipalStaff.Role.MANAGER
-            )
-        )
-    }
-    current = MunicipalStaff.objects.select_for_update().filter(pk=staff.pk).first()
-    if current is None:
-        raise ValidationError(_("This person no longer works for the municipality."), code="gone")
-    return current, manager_ids
-
-
-def _would_leave_no_manager(staff, manager_ids) -> bool:
-    # A municipality without any manager (not yet appointed) has nothing to protect.
-    return staff.role == MunicipalStaff.Role.MANAGER and manager_ids <= {staff.pk}
-
-
-def _last_manager_error():
-    return ValidationError(
-        _("A municipality must keep at least one manager. Appoint another manager first."),
-        code="last_manager",
-    )
-
-
-@transaction.atomic
-def municipal_staff_change_role(*, staff, role, by) -> MunicipalStaff:
-    """Make a staff member a manager or a manager staff; the last manager is not demoted.
-
-    Side effects: locks the municipality's manager rows, updates the role, forgets the acting
-    user's cached roles when they changed their own role.
-    """
-    if role not in MunicipalStaff.Role.values:
-        raise ValidationError(_("Choose a valid role."), code="invalid_role")
-    staff, manager_ids = _lock_staff(staff)
-    if role != MunicipalStaff.Role.MANAGER and _would_leave_no_manager(staff, manager_ids):
-        raise _last_manager_error()
-    if staff.role != role:
-        staff.role = role
-        staff.save(update_fields=["role"])
-        audit(
-            "role_change",
-            actor=by,
-            target=staff,
-            details={"municipality": staff.municipality_id, "role": role},
-        )
-    if by is not None and staff.user_id == by.pk:
-        forget_roles(by)
-    return staff
-
-
-@transaction.atomic
-def municipal_staff_remove(*, staff, by) -> None:
-    """Remove someone from the municipality's staff; the last manager cannot be removed.
-
-    Side effects: locks the municipality's manager rows, deletes the staff row, forgets the
-    acting user's cached roles when they removed themselves.
-    """
-    staff, manager_ids = _lock_staff(staff)
-    if _would_leave_no_manager(staff, manager_ids):
-        raise _last_manager_error()
-    staff.delete()
-    audit(
-        "membership_change",
-        actor=by,
-        target=staff,
-        details={"municipality": staff.municipality_id, "removed": staff.user_id},
-    )
-    if by is not None and staff.user_id == by.pk:
-        forget_roles(by)

@@ -1,8 +1,9 @@
-"""URLs of /ngos/. Fixed paths come before ``<slug>/``: the directory's routes are last."""
+"""URLs of /ngos/. Fixed paths come before ``<slug>/``: the directory's routes are last.
+The members pages (``<slug>/members/``…) are in members/urls.py."""
 
 from django.urls import path
 
-from ngos.views import capabilities, directory, imports, membership, onboarding, verification
+from ngos.views import capabilities, directory, imports, onboarding, verification
 
 app_name = "ngos"
 urlpatterns = [
@@ -52,7 +53,6 @@ urlpatterns = [
         onboarding.join_request_decide_view,
         name="join_request_decide",
     ),
-    *membership.urlpatterns,
     # The public directory: "" and "<slug>/" last
     path("", directory.ngo_list, name="list"),
     path("<slug:slug>/", directory.ngo_detail, name="detail"),

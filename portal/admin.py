@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEntry, CoordinatorAssignment, ExportLog, Invitation, User
+from portal.models import AuditEntry, CoordinatorAssignment, ExportLog, User
 
 
 class CoordinatorAssignmentInline(admin.TabularInline):
@@ -43,24 +43,6 @@ class CoordinatorAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["subregion"]
     list_select_related = ["user", "subregion"]
     autocomplete_fields = ["user"]
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = [
-        "email",
-        "ngo",
-        "municipality",
-        "role",
-        "created_at",
-        "expires_at",
-        "accepted_at",
-    ]
-    list_filter = ["role"]
-    list_select_related = ["ngo", "municipality"]
-    search_fields = ["email"]
-    readonly_fields = ["token", "accepted_at", "accepted_by", "created_at"]
-    autocomplete_fields = ["ngo", "municipality", "invited_by"]
 
 
 @admin.register(ExportLog)

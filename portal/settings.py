@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal",
     "municipalities",
     "ngos",
+    "members",
     "surveys",
     "events",
     "dashboard",

@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import invitations, views, views_notifications
+from portal import views, views_notifications
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -19,7 +19,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),
-    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    # After ngos/ and municipalities/: the people pages of an NGO and a municipality, invitations.
+    path("", include("members.urls")),
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
     path("reports/", include("surveys.report_urls")),

@@ -110,7 +110,7 @@ class CapabilityFactory(factory.django.DjangoModelFactory):
 
 class InvitationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "portal.Invitation"
+        model = "members.Invitation"
 
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     token = factory.Sequence(lambda n: f"token-{n:08d}")

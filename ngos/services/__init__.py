@@ -1,1 +1,2 @@
-"""Writes on NGOs, split by workflow: profile, membership, verification, capabilities, imports."""
+"""Writes on NGOs, split by workflow: profile, verification, capabilities, imports (memberships:
+the members app)."""

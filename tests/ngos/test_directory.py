@@ -503,6 +503,6 @@ def test_action_links_follow_the_users_permissions(client):
     client.force_login(MembershipFactory(ngo=ngo, role="admin").user)
     html = client.get(detail_url(ngo)).content.decode()
     assert f'href="{edit_url}"' in html
-    assert f'href="{en("ngos:members", ngo.slug)}"' in html
+    assert f'href="{en("members:members", ngo.slug)}"' in html
     assert f'href="{en("ngos:capabilities", ngo.slug)}"' in html
     assert f'href="{join_url}"' not in html

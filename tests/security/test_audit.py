@@ -7,15 +7,20 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from events.services.exports import attendees_export_log
+from members.services.invitations import invitation_accept
+from members.services.roles import (
+    membership_change_role,
+    membership_leave,
+    membership_remove,
+    municipal_staff_change_role,
+    municipal_staff_remove,
+)
 from municipalities.models import MunicipalStaff
-from municipalities.services import municipal_staff_change_role, municipal_staff_remove
 from ngos.models import NGO, JoinRequest, Membership
 from ngos.services.capabilities import capabilities_export_log
-from ngos.services.membership import membership_change_role, membership_leave, membership_remove
 from ngos.services.onboarding import join_request_decide
 from ngos.services.verification import ngo_set_status
 from portal.models import AuditEntry, ExportLog
-from portal.services import invitation_accept
 from surveys.export_all import expectations_export_log
 from surveys.report_exports import report_export_log
 from tests.events.factories import EventFactory

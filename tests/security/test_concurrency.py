@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from events.models import Event, Registration
 from events.services.registrations import event_register
+from members.services.roles import membership_change_role
 from ngos.models import Membership
-from ngos.services.membership import membership_change_role
 from surveys.models import Expectation, ReviewEntry, Submission, SubmissionRevision
 from surveys.review import ReviewConflict, expectation_change_status
 from surveys.services import ItemData, SubmissionConflict, submission_save

@@ -10,9 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from events.models import Event, Registration
+from members.models import Invitation
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Capability, JoinRequest, Membership
-from portal.models import CoordinatorAssignment, Invitation
+from portal.models import CoordinatorAssignment
 from surveys.models import Expectation, ReviewEntry, Submission
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import (

@@ -148,7 +148,7 @@ def test_escaping_ngo_member_pages(client, hostile_world):
     _assert_safe(client, _en("profile"), "NgoPerson")
     _assert_safe(client, _en("dashboard"), "NgoPerson", "NgoName")
     _assert_safe(client, _en("notifications"), "NotificationMessage")
-    _assert_safe(client, _en("ngos:members", w["ngo"].slug), "NgoPerson")
+    _assert_safe(client, _en("members:members", w["ngo"].slug), "NgoPerson")
     _assert_safe(client, _en("ngos:join_requests", w["ngo"].slug), "Requester", "JoinMessage")
     _assert_safe(client, _en("ngos:capabilities", w["ngo"].slug), "CapabilityNotes")
     _assert_safe(client, _en("surveys:my_expectations"), "ExpTitle")

@@ -264,7 +264,7 @@ MATRIX: dict[str, Entry] = {
     "home": page(expect=PUBLIC),
     "dashboard": page(expect=SIGNED_IN),
     "profile": form(expect=SIGNED_IN),
-    "invitation_accept": Entry(
+    "members:invitation_accept": Entry(
         lambda w: {"token": w.ngo_invitation.token},
         (
             # The token is the secret: anyone holding it sees what is offered.
@@ -311,27 +311,27 @@ MATRIX: dict[str, Entry] = {
     "municipalities:list": page(expect=PUBLIC),
     "municipalities:place_options": page(expect=PUBLIC, query=lambda w: {"province": "25"}),
     "municipalities:detail": page(_municipality, PUBLIC),
-    "municipalities:staff": page(_municipality, STAFF_VISIBLE),
+    "members:staff": page(_municipality, STAFF_VISIBLE),
     # Managers invite staff; coordinators of the sub-region appoint managers by invitation.
-    "municipalities:staff_invite": action(
+    "members:staff_invite": action(
         _municipality,
         {**STAFF_VISIBLE},
         data=lambda w: {"email": "new-manager@matrix.test", "role": "manager"},
         anonymous_get=405,
     ),
-    "municipalities:staff_role": action(
+    "members:staff_role": action(
         lambda w: {"slug": w.municipality.slug, "pk": w.manager_staff.pk},
         STAFF_MANAGE,
         data=lambda w: {"role": "staff"},
         anonymous_get=405,
     ),
-    "municipalities:staff_remove": action(
+    "members:staff_remove": action(
         lambda w: {"slug": w.municipality.slug, "pk": w.manager_staff.pk},
         STAFF_MANAGE,
         anonymous_get=405,
     ),
     # A staff invitation: coordinators may only withdraw manager appointments (403 here).
-    "municipalities:staff_invitation_revoke": action(
+    "members:staff_invitation_revoke": action(
         lambda w: {"slug": w.municipality.slug, "pk": w.municipal_invitation.pk},
         STAFF_MANAGE,
         anonymous_get=405,
@@ -371,32 +371,32 @@ MATRIX: dict[str, Entry] = {
         get_as="ngo_admin",
     ),
     # --- ngos: members and invitations --------------------------------------------------------
-    "ngos:members": page(_ngo, NGO_MEMBERS_VISIBLE),
-    "ngos:invite": action(
+    "members:members": page(_ngo, NGO_MEMBERS_VISIBLE),
+    "members:invite": action(
         _ngo,
         NGO_MEMBERS_MANAGE,
         data=lambda w: {"email": "new-member@matrix.test", "role": "member"},
         anonymous_get=405,
     ),
-    "ngos:invitation_revoke": action(
+    "members:invitation_revoke": action(
         lambda w: {"slug": w.ngo.slug, "pk": w.ngo_invitation.pk},
         NGO_MEMBERS_MANAGE,
         anonymous_get=405,
     ),
-    "ngos:member_role": action(
+    "members:member_role": action(
         lambda w: {"slug": w.ngo.slug, "pk": w.member_membership.pk},
         NGO_MEMBERS_MANAGE,
         data=lambda w: {"role": "admin"},
         anonymous_get=405,
     ),
-    "ngos:member_remove": action(
+    "members:member_remove": action(
         lambda w: {"slug": w.ngo.slug, "pk": w.member_membership.pk},
         NGO_MEMBERS_MANAGE,
         anonymous_get=405,
     ),
     # Leaving: the NGO's members (its last administrator is told why not, on a redirect);
     # people who may see the NGO but are not members get a 404 too.
-    "ngos:leave": action(
+    "members:leave": action(
         _ngo, outcomes(404, anonymous=LOGIN, ngo_member=OK, ngo_admin=OK), anonymous_get=405
     ),
     # --- ngos: capabilities -------------------------------------------------------------------
@@ -626,7 +626,7 @@ LINK_SOURCES = (
     ("dashboard", lambda w: {}),
     ("ngos:detail", lambda w: {"slug": w.ngo.slug}),
     ("ngos:detail", lambda w: {"slug": w.pending_ngo.slug}),
-    ("ngos:members", lambda w: {"slug": w.ngo.slug}),
+    ("members:members", lambda w: {"slug": w.ngo.slug}),
     ("municipalities:detail", lambda w: {"slug": w.municipality.slug}),
     ("surveys:campaign_detail", lambda w: {"code": w.campaign.code}),
     ("surveys:case", lambda w: {"pk": w.case.pk}),

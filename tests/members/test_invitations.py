@@ -9,15 +9,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from municipalities.models import Municipality, MunicipalStaff
-from ngos.models import Membership
-from portal.models import Invitation
-from portal.services import (
+from members.models import Invitation
+from members.services.invitations import (
     INVITATION_DAYS,
     invitation_accept,
     invitation_create,
     invitation_revoke,
 )
+from municipalities.models import Municipality, MunicipalStaff
+from ngos.models import Membership
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -151,7 +151,7 @@ def test_invitation_mail_failure_is_logged_not_raised(
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr("portal.services.send_mail", broken)
+    monkeypatch.setattr("members.services.invitations.send_mail", broken)
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
             email="x@example.test",
@@ -260,7 +260,7 @@ def test_invitation_accept_for_a_municipality_creates_staff():
 
 def test_accept_page_for_anonymous_offers_login_and_signup_with_next(client):
     invitation = InvitationFactory(role="admin", invited_by__full_name="Zeynep Aydın")
-    url = en("invitation_accept", invitation.token)
+    url = en("members:invitation_accept", invitation.token)
     html = client.get(url).content.decode()
     assert invitation.ngo.name in html
     assert "Administrator" in html
@@ -272,7 +272,7 @@ def test_accept_page_for_anonymous_offers_login_and_signup_with_next(client):
 
 def test_accept_page_post_by_anonymous_redirects_to_login(client):
     invitation = InvitationFactory()
-    url = en("invitation_accept", invitation.token)
+    url = en("members:invitation_accept", invitation.token)
     response = client.post(url)
     assert response.status_code == 302
     assert response["Location"].startswith(en("account_login"))
@@ -281,16 +281,16 @@ def test_accept_page_post_by_anonymous_redirects_to_login(client):
 
 def test_accept_page_unknown_token_is_404(client):
     client.force_login(UserFactory())
-    response = client.get(en("invitation_accept", "no-such-token"))
+    response = client.get(en("members:invitation_accept", "no-such-token"))
     assert response.status_code == 404
-    assert client.post(en("invitation_accept", "no-such-token")).status_code == 404
+    assert client.post(en("members:invitation_accept", "no-such-token")).status_code == 404
 
 
 def test_invited_user_accepts_and_lands_on_dashboard(client):
     invitation = InvitationFactory(email="invitee@example.test", role="member")
     user = UserFactory(email="invitee@example.test")
     client.force_login(user)
-    url = en("invitation_accept", invitation.token)
+    url = en("members:invitation_accept", invitation.token)
     assert "Accept the invitation" in client.get(url).content.decode()
     response = client.post(url)
     assert response["Location"] == en("dashboard")
@@ -305,7 +305,7 @@ def test_invited_user_accepts_and_lands_on_dashboard(client):
 def test_accept_page_explains_wrong_email_and_refuses_the_post(client):
     invitation = InvitationFactory(email="right@example.test")
     client.force_login(UserFactory(email="wrong@example.test"))
-    url = en("invitation_accept", invitation.token)
+    url = en("members:invitation_accept", invitation.token)
     html = client.get(url).content.decode()
     assert "This invitation was sent to another email address." in html
     assert "Accept the invitation" not in html
@@ -328,7 +328,7 @@ def test_accept_page_explains_an_unusable_invitation(client, state):
         invitation.accepted_at = now
     invitation.save()
     client.force_login(UserFactory(email="invitee@example.test"))
-    url = en("invitation_accept", invitation.token)
+    url = en("members:invitation_accept", invitation.token)
     expected = {
         "expired": "This invitation has expired.",
         "revoked": "This invitation has been withdrawn.",
@@ -349,8 +349,8 @@ def test_municipal_invitation_accepted_lands_on_the_staff_page(client):
     )
     user = UserFactory(email="officer@example.test")
     client.force_login(user)
-    response = client.post(en("invitation_accept", invitation.token))
-    assert response["Location"] == en("municipalities:staff", "erzurum-bb")
+    response = client.post(en("members:invitation_accept", invitation.token))
+    assert response["Location"] == en("members:staff", "erzurum-bb")
     assert MunicipalStaff.objects.get(user=user).role == "staff"
     html = client.get(response["Location"]).content.decode()
     assert "officer@example.test" in html

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from members.models import Invitation
 from municipalities.models import Municipality, MunicipalStaff, SubRegion
-from portal.models import Invitation
 from tests.factories import (
     CoordinatorAssignmentFactory,
     InvitationFactory,
@@ -61,13 +61,13 @@ def action_urls(municipality, staff, invitation):
     slug = municipality.slug
     return {
         "staff_invite": (
-            en("municipalities:staff_invite", slug),
+            en("members:staff_invite", slug),
             {"email": "new@example.test", "role": "staff"},
         ),
-        "staff_role": (en("municipalities:staff_role", slug, staff.pk), {"role": "manager"}),
-        "staff_remove": (en("municipalities:staff_remove", slug, staff.pk), {}),
+        "staff_role": (en("members:staff_role", slug, staff.pk), {"role": "manager"}),
+        "staff_remove": (en("members:staff_remove", slug, staff.pk), {}),
         "staff_invitation_revoke": (
-            en("municipalities:staff_invitation_revoke", slug, invitation.pk),
+            en("members:staff_invitation_revoke", slug, invitation.pk),
             {},
         ),
     }
@@ -94,10 +94,10 @@ def test_manager_invites_a_colleague_who_accepts_and_appears_on_the_staff_page(
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            en("municipalities:staff_invite", erzurum.slug),
+            en("members:staff_invite", erzurum.slug),
             {"email": "hatice@example.test", "role": "staff"},
         )
-    assert response["Location"] == en("municipalities:staff", erzurum.slug)
+    assert response["Location"] == en("members:staff", erzurum.slug)
     invitation = Invitation.objects.get(municipality=erzurum)
     assert (invitation.email, invitation.role) == ("hatice@example.test", "staff")
     assert "Erzurum Büyükşehir Belediyesi" in mail.outbox[0].body
@@ -105,8 +105,8 @@ def test_manager_invites_a_colleague_who_accepts_and_appears_on_the_staff_page(
 
     newcomer = UserFactory(email="hatice@example.test", full_name="Hatice Güneş")
     client.force_login(newcomer)
-    response = client.post(en("invitation_accept", invitation.token))
-    assert response["Location"] == en("municipalities:staff", erzurum.slug)
+    response = client.post(en("members:invitation_accept", invitation.token))
+    assert response["Location"] == en("members:staff", erzurum.slug)
     assert staff_of(newcomer, erzurum).role == "staff"
     html = client.get(response["Location"]).content.decode()
     assert "Hatice Güneş" in html and "Ömer Çelik" in html
@@ -118,7 +118,7 @@ def test_staff_page_for_the_manager_shows_staff_invitations_and_forms(
 ):
     InvitationFactory(ngo=None, municipality=erzurum, email="pending@example.test", role="manager")
     client.force_login(manager)
-    html = client.get(en("municipalities:staff", erzurum.slug)).content.decode()
+    html = client.get(en("members:staff", erzurum.slug)).content.decode()
     assert "Ömer Çelik" in html and "Şükrü Doğan" in html and colleague.email in html
     assert "pending@example.test" in html
     assert "Invite a colleague" in html
@@ -134,7 +134,7 @@ def test_staff_of_another_municipality_get_404(client, erzurum, manager, colleag
         municipality=Municipality.objects.get(slug="kars"), role=MunicipalStaff.Role.MANAGER
     ).user
     client.force_login(kars_manager)
-    response = client.get(en("municipalities:staff", erzurum.slug))
+    response = client.get(en("members:staff", erzurum.slug))
     assert response.status_code == 404
     assert "Ömer Çelik" not in response.content.decode()
 
@@ -173,7 +173,7 @@ def test_get_on_staff_action_urls_is_405(client, erzurum, manager, colleague, ac
 
 
 def test_staff_page_sends_anonymous_users_to_login(client, erzurum):
-    response = client.get(en("municipalities:staff", erzurum.slug))
+    response = client.get(en("members:staff", erzurum.slug))
     assert response["Location"].startswith(en("account_login"))
 
 
@@ -181,7 +181,7 @@ def test_staff_of_another_municipality_row_is_404_for_a_manager(client, erzurum,
     kars_staff = MunicipalStaffFactory(municipality=Municipality.objects.get(slug="kars"))
     client.force_login(manager)
     response = client.post(
-        en("municipalities:staff_role", erzurum.slug, kars_staff.pk), {"role": "manager"}
+        en("members:staff_role", erzurum.slug, kars_staff.pk), {"role": "manager"}
     )
     assert response.status_code == 404
     kars_staff.refresh_from_db()
@@ -195,14 +195,14 @@ def test_regional_coordinator_appoints_a_manager_by_invitation(
     client, erzurum, regional, django_capture_on_commit_callbacks
 ):
     client.force_login(regional)
-    html = client.get(en("municipalities:staff", erzurum.slug)).content.decode()
+    html = client.get(en("members:staff", erzurum.slug)).content.decode()
     assert "Appoint a manager" in html
     assert "This municipality has no manager yet." not in html  # only said when staff exist
     assert "No one from this municipality uses the portal yet." in html
 
     # A coordinator offers only the manager role.
     response = client.post(
-        en("municipalities:staff_invite", erzurum.slug),
+        en("members:staff_invite", erzurum.slug),
         {"email": "chief@example.test", "role": "staff"},
     )
     assert "Select a valid choice." in response.content.decode()
@@ -210,26 +210,26 @@ def test_regional_coordinator_appoints_a_manager_by_invitation(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            en("municipalities:staff_invite", erzurum.slug),
+            en("members:staff_invite", erzurum.slug),
             {"email": "chief@example.test", "role": "manager"},
         )
-    assert response["Location"] == en("municipalities:staff", erzurum.slug)
+    assert response["Location"] == en("members:staff", erzurum.slug)
     invitation = Invitation.objects.get(municipality=erzurum)
     assert (invitation.role, invitation.invited_by) == ("manager", regional)
     assert "Manager" in mail.outbox[0].body
 
     chief = UserFactory(email="chief@example.test")
     client.force_login(chief)
-    client.post(en("invitation_accept", invitation.token))
+    client.post(en("members:invitation_accept", invitation.token))
     assert staff_of(chief, erzurum).role == "manager"
-    html = client.get(en("municipalities:staff", erzurum.slug)).content.decode()
+    html = client.get(en("members:staff", erzurum.slug)).content.decode()
     assert "Invite a colleague" in html
 
 
 def test_regional_coordinator_cannot_change_roles(client, erzurum, manager, regional):
     client.force_login(regional)
     response = client.post(
-        en("municipalities:staff_role", erzurum.slug, staff_of(manager, erzurum).pk),
+        en("members:staff_role", erzurum.slug, staff_of(manager, erzurum).pk),
         {"role": "staff"},
     )
     assert response.status_code == 403
@@ -240,9 +240,9 @@ def test_coordinator_withdraws_a_manager_invitation_but_not_a_staff_one(client, 
     for_manager = InvitationFactory(ngo=None, municipality=erzurum, role="manager")
     for_staff = InvitationFactory(ngo=None, municipality=erzurum, role="staff")
     client.force_login(regional)
-    response = client.post(en("municipalities:staff_invitation_revoke", erzurum.slug, for_staff.pk))
+    response = client.post(en("members:staff_invitation_revoke", erzurum.slug, for_staff.pk))
     assert response.status_code == 403
-    client.post(en("municipalities:staff_invitation_revoke", erzurum.slug, for_manager.pk))
+    client.post(en("members:staff_invitation_revoke", erzurum.slug, for_manager.pk))
     for_manager.refresh_from_db()
     for_staff.refresh_from_db()
     assert for_manager.revoked_at is not None
@@ -252,9 +252,9 @@ def test_coordinator_withdraws_a_manager_invitation_but_not_a_staff_one(client, 
 def test_coordinator_of_another_subregion_gets_404(client, erzurum, manager):
     istanbul = SubRegion.objects.get(provinces=34)
     client.force_login(CoordinatorAssignmentFactory(subregion=istanbul).user)
-    assert client.get(en("municipalities:staff", erzurum.slug)).status_code == 404
+    assert client.get(en("members:staff", erzurum.slug)).status_code == 404
     response = client.post(
-        en("municipalities:staff_invite", erzurum.slug),
+        en("members:staff_invite", erzurum.slug),
         {"email": "chief@example.test", "role": "manager"},
     )
     assert response.status_code == 404
@@ -264,7 +264,7 @@ def test_coordinator_of_another_subregion_gets_404(client, erzurum, manager):
 def test_national_coordinator_and_site_admin_see_the_staff_page(client, erzurum, manager):
     for user in (CoordinatorAssignmentFactory(subregion=None).user, UserFactory(is_staff=True)):
         client.force_login(user)
-        html = client.get(en("municipalities:staff", erzurum.slug)).content.decode()
+        html = client.get(en("members:staff", erzurum.slug)).content.decode()
         assert "Ömer Çelik" in html
 
 
@@ -274,7 +274,7 @@ def test_national_coordinator_and_site_admin_see_the_staff_page(client, erzurum,
 def test_the_last_manager_cannot_be_demoted(client, erzurum, manager, colleague):
     client.force_login(manager)
     response = client.post(
-        en("municipalities:staff_role", erzurum.slug, staff_of(manager, erzurum).pk),
+        en("members:staff_role", erzurum.slug, staff_of(manager, erzurum).pk),
         {"role": "staff"},
     )
     assert any(LAST_MANAGER in m for m in messages_of(response))
@@ -283,9 +283,7 @@ def test_the_last_manager_cannot_be_demoted(client, erzurum, manager, colleague)
 
 def test_the_last_manager_cannot_be_removed(client, erzurum, manager):
     client.force_login(UserFactory(is_staff=True))
-    response = client.post(
-        en("municipalities:staff_remove", erzurum.slug, staff_of(manager, erzurum).pk)
-    )
+    response = client.post(en("members:staff_remove", erzurum.slug, staff_of(manager, erzurum).pk))
     assert any(LAST_MANAGER in m for m in messages_of(response))
     assert staff_of(manager, erzurum).role == "manager"
 
@@ -293,14 +291,14 @@ def test_the_last_manager_cannot_be_removed(client, erzurum, manager):
 def test_with_two_managers_one_can_be_demoted(client, erzurum, manager, colleague):
     client.force_login(manager)
     client.post(
-        en("municipalities:staff_role", erzurum.slug, staff_of(colleague, erzurum).pk),
+        en("members:staff_role", erzurum.slug, staff_of(colleague, erzurum).pk),
         {"role": "manager"},
     )
     response = client.post(
-        en("municipalities:staff_role", erzurum.slug, staff_of(manager, erzurum).pk),
+        en("members:staff_role", erzurum.slug, staff_of(manager, erzurum).pk),
         {"role": "staff"},
     )
-    assert response["Location"] == en("municipalities:staff", erzurum.slug)
+    assert response["Location"] == en("members:staff", erzurum.slug)
     assert staff_of(manager, erzurum).role == "staff"
     assert staff_of(colleague, erzurum).role == "manager"
     # Now plain staff, the former manager sees the page without the forms.
@@ -310,7 +308,7 @@ def test_with_two_managers_one_can_be_demoted(client, erzurum, manager, colleagu
 def test_manager_removes_a_colleague(client, erzurum, manager, colleague):
     client.force_login(manager)
     response = client.post(
-        en("municipalities:staff_remove", erzurum.slug, staff_of(colleague, erzurum).pk)
+        en("members:staff_remove", erzurum.slug, staff_of(colleague, erzurum).pk)
     )
     assert "Şükrü Doğan has been removed from the municipality's staff." in messages_of(response)
     assert not MunicipalStaff.objects.filter(user=colleague).exists()
@@ -319,7 +317,7 @@ def test_manager_removes_a_colleague(client, erzurum, manager, colleague):
 def test_htmx_removal_returns_only_the_people_fragment(client, erzurum, manager, colleague):
     client.force_login(manager)
     response = client.post(
-        en("municipalities:staff_remove", erzurum.slug, staff_of(colleague, erzurum).pk),
+        en("members:staff_remove", erzurum.slug, staff_of(colleague, erzurum).pk),
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -335,7 +333,7 @@ def test_htmx_removal_returns_only_the_people_fragment(client, erzurum, manager,
 def test_detail_page_links_to_the_staff_page_only_for_those_who_may_see_it(
     client, erzurum, colleague, regional
 ):
-    staff_url = en("municipalities:staff", erzurum.slug)
+    staff_url = en("members:staff", erzurum.slug)
     detail_url = en("municipalities:detail", erzurum.slug)
     assert staff_url not in client.get(detail_url).content.decode()
     client.force_login(UserFactory())
@@ -349,7 +347,7 @@ def test_detail_page_links_to_the_staff_page_only_for_those_who_may_see_it(
 
 
 def count_queries(client, municipality):
-    url = en("municipalities:staff", municipality.slug)
+    url = en("members:staff", municipality.slug)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -380,12 +378,12 @@ def test_manager_is_told_what_each_staff_action_did_or_why_not(client, erzurum, 
         return messages_of(client.post(url, data or {}))[-1]
 
     row = staff_of(colleague, erzurum)
-    role_url = en("municipalities:staff_role", erzurum.slug, row.pk)
+    role_url = en("members:staff_role", erzurum.slug, row.pk)
     assert told(role_url, {"role": "boss"}) == "Choose a valid role."
     assert staff_of(colleague, erzurum).role == "staff"
     assert told(role_url, {"role": "manager"}) == "Şükrü Doğan is now: Manager."
 
-    invite_url = en("municipalities:staff_invite", erzurum.slug)
+    invite_url = en("members:staff_invite", erzurum.slug)
     invited = {"email": "yeni@example.test", "role": "staff"}
     assert told(invite_url, invited) == "An invitation has been sent to yeni@example.test."
     invitation = Invitation.objects.get(email="yeni@example.test")
@@ -398,6 +396,6 @@ def test_manager_is_told_what_each_staff_action_did_or_why_not(client, erzurum, 
     ]
     assert 'value="yeni@example.test"' in response.content.decode()
 
-    revoke_url = en("municipalities:staff_invitation_revoke", erzurum.slug, invitation.pk)
+    revoke_url = en("members:staff_invitation_revoke", erzurum.slug, invitation.pk)
     assert told(revoke_url) == "The invitation for yeni@example.test has been withdrawn."
     assert told(revoke_url) == "This invitation has already been withdrawn."

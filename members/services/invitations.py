@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from members.models import Invitation
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.access import forget_roles
 from portal.audit import audit
-from portal.models import Invitation, User
+from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ def _send_invitation_email(invitation_pk, base_url, language):
                 "organisation": invitation.organisation,
                 "inviter": invitation.invited_by,
                 "role_label": invitation_role_label(invitation),
-                "accept_url": base_url + reverse("invitation_accept", args=[invitation.token]),
+                "accept_url": base_url
+                + reverse("members:invitation_accept", args=[invitation.token]),
             }
             subject = render_to_string("emails/invitation_subject.txt", context)
             body = render_to_string("emails/invitation.txt", context)

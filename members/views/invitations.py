@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.models import Invitation
-from portal.services import invitation_accept as accept
-from portal.services import invitation_problem, invitation_role_label
+from members.models import Invitation
+from members.services.invitations import invitation_accept as accept
+from members.services.invitations import invitation_problem, invitation_role_label
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +37,7 @@ def invitation_accept(request, token):
             )
             if invitation.ngo_id is not None:
                 return redirect("dashboard")
-            return redirect("municipalities:staff", slug=organisation.slug)
+            return redirect("members:staff", slug=organisation.slug)
     else:
         problem = invitation_problem(invitation, request.user)
     context = {
@@ -46,4 +46,4 @@ def invitation_accept(request, token):
         "role_label": invitation_role_label(invitation),
         "problem": problem,
     }
-    return render(request, "portal/invitation_accept.html", context)
+    return render(request, "members/invitation_accept.html", context)

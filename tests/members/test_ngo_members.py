@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from members.models import Invitation
+from members.services.roles import membership_change_role, membership_leave, membership_remove
 from municipalities.models import SubRegion
 from ngos.models import NGO, Membership
-from ngos.services.membership import membership_change_role, membership_leave, membership_remove
-from portal.models import Invitation
 from tests.factories import (
     CoordinatorAssignmentFactory,
     InvitationFactory,
@@ -58,11 +58,11 @@ def membership_of(user, ngo):
 def action_urls(ngo, membership, invitation):
     """Every POST action of the members page, for a member and an invitation of the NGO."""
     return {
-        "invite": (en("ngos:invite", ngo.slug), {"email": "new@example.test", "role": "member"}),
-        "invitation_revoke": (en("ngos:invitation_revoke", ngo.slug, invitation.pk), {}),
-        "member_role": (en("ngos:member_role", ngo.slug, membership.pk), {"role": "admin"}),
-        "member_remove": (en("ngos:member_remove", ngo.slug, membership.pk), {}),
-        "leave": (en("ngos:leave", ngo.slug), {}),
+        "invite": (en("members:invite", ngo.slug), {"email": "new@example.test", "role": "member"}),
+        "invitation_revoke": (en("members:invitation_revoke", ngo.slug, invitation.pk), {}),
+        "member_role": (en("members:member_role", ngo.slug, membership.pk), {"role": "admin"}),
+        "member_remove": (en("members:member_remove", ngo.slug, membership.pk), {}),
+        "leave": (en("members:leave", ngo.slug), {}),
     }
 
 
@@ -79,7 +79,7 @@ def snapshot(ngo):
 def test_members_page_shows_members_invitations_and_admin_forms(client, ngo, admin, member):
     InvitationFactory(ngo=ngo, email="pending@example.test", role="admin")
     client.force_login(admin)
-    html = client.get(en("ngos:members", ngo.slug)).content.decode()
+    html = client.get(en("members:members", ngo.slug)).content.decode()
     assert "Zeynep Aydın" in html and admin.email in html
     assert "İbrahim Kılıç" in html and member.email in html
     assert "pending@example.test" in html
@@ -94,7 +94,7 @@ def test_members_page_shows_members_invitations_and_admin_forms(client, ngo, adm
 def test_members_page_for_a_plain_member_has_no_admin_forms(client, ngo, admin, member):
     InvitationFactory(ngo=ngo, email="pending@example.test")
     client.force_login(member)
-    html = client.get(en("ngos:members", ngo.slug)).content.decode()
+    html = client.get(en("members:members", ngo.slug)).content.decode()
     assert "Zeynep Aydın" in html and "pending@example.test" in html
     assert "Leave this NGO" in html
     assert "Invite someone" not in html
@@ -105,21 +105,21 @@ def test_members_page_for_a_plain_member_has_no_admin_forms(client, ngo, admin, 
 def test_members_page_is_visible_to_the_subregion_coordinator_only(client, ngo, admin):
     coordinator = CoordinatorAssignmentFactory(subregion=SubRegion.objects.get(code="14")).user
     client.force_login(coordinator)
-    html = client.get(en("ngos:members", ngo.slug)).content.decode()
+    html = client.get(en("members:members", ngo.slug)).content.decode()
     assert "Zeynep Aydın" in html
     assert "Leave this NGO" not in html
     assert "Invite someone" not in html
 
     istanbul = SubRegion.objects.get(provinces=34)
     client.force_login(CoordinatorAssignmentFactory(subregion=istanbul).user)
-    assert client.get(en("ngos:members", ngo.slug)).status_code == 404
+    assert client.get(en("members:members", ngo.slug)).status_code == 404
 
 
 def test_members_page_is_404_for_outsiders(client, ngo, admin):
     other_admin = MembershipFactory(role=Membership.Role.ADMIN).user
     for outsider in (UserFactory(), other_admin):
         client.force_login(outsider)
-        response = client.get(en("ngos:members", ngo.slug))
+        response = client.get(en("members:members", ngo.slug))
         assert response.status_code == 404
         assert "Zeynep Aydın" not in response.content.decode()
 
@@ -128,13 +128,13 @@ def test_members_page_of_a_pending_ngo_is_404_for_outsiders_but_seen_by_its_admi
     pending = NGOFactory(status=NGO.Status.PENDING)
     admin = MembershipFactory(ngo=pending, role=Membership.Role.ADMIN).user
     client.force_login(UserFactory())
-    assert client.get(en("ngos:members", pending.slug)).status_code == 404
+    assert client.get(en("members:members", pending.slug)).status_code == 404
     client.force_login(admin)
-    assert admin.email in client.get(en("ngos:members", pending.slug)).content.decode()
+    assert admin.email in client.get(en("members:members", pending.slug)).content.decode()
 
 
 def test_members_page_sends_anonymous_users_to_login(client, ngo, admin):
-    response = client.get(en("ngos:members", ngo.slug))
+    response = client.get(en("members:members", ngo.slug))
     assert response.status_code == 302
     assert response["Location"].startswith(en("account_login"))
 
@@ -181,12 +181,14 @@ def test_objects_of_another_ngo_are_404_even_for_an_admin(client, ngo, admin):
     foreign_invitation = InvitationFactory(ngo=elsewhere.ngo)
     client.force_login(admin)
     assert (
-        client.post(en("ngos:member_role", ngo.slug, elsewhere.pk), {"role": "admin"}).status_code
+        client.post(
+            en("members:member_role", ngo.slug, elsewhere.pk), {"role": "admin"}
+        ).status_code
         == 404
     )
-    assert client.post(en("ngos:member_remove", ngo.slug, elsewhere.pk)).status_code == 404
+    assert client.post(en("members:member_remove", ngo.slug, elsewhere.pk)).status_code == 404
     assert (
-        client.post(en("ngos:invitation_revoke", ngo.slug, foreign_invitation.pk)).status_code
+        client.post(en("members:invitation_revoke", ngo.slug, foreign_invitation.pk)).status_code
         == 404
     )
     elsewhere.refresh_from_db()
@@ -202,9 +204,9 @@ def test_admin_invites_by_email(client, ngo, admin, django_capture_on_commit_cal
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            en("ngos:invite", ngo.slug), {"email": "New@Example.test", "role": "admin"}
+            en("members:invite", ngo.slug), {"email": "New@Example.test", "role": "admin"}
         )
-    assert response["Location"] == en("ngos:members", ngo.slug)
+    assert response["Location"] == en("members:members", ngo.slug)
     invitation = Invitation.objects.get(ngo=ngo)
     assert (invitation.email, invitation.role, invitation.invited_by) == (
         "new@example.test",
@@ -218,7 +220,9 @@ def test_admin_invites_by_email(client, ngo, admin, django_capture_on_commit_cal
 
 def test_invite_with_invalid_input_shows_errors_and_keeps_what_was_typed(client, ngo, admin):
     client.force_login(admin)
-    response = client.post(en("ngos:invite", ngo.slug), {"email": "not-an-email", "role": "boss"})
+    response = client.post(
+        en("members:invite", ngo.slug), {"email": "not-an-email", "role": "boss"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="not-an-email"' in html
@@ -229,7 +233,7 @@ def test_invite_with_invalid_input_shows_errors_and_keeps_what_was_typed(client,
 
 def test_invite_of_an_existing_member_is_refused_on_the_form(client, ngo, admin, member):
     client.force_login(admin)
-    response = client.post(en("ngos:invite", ngo.slug), {"email": member.email, "role": "admin"})
+    response = client.post(en("members:invite", ngo.slug), {"email": member.email, "role": "admin"})
     html = response.content.decode()
     assert "This email address already belongs to a member of this organisation." in html
     assert f'value="{member.email}"' in html
@@ -239,7 +243,7 @@ def test_invite_of_an_existing_member_is_refused_on_the_form(client, ngo, admin,
 def test_htmx_invite_returns_only_the_people_fragment(client, ngo, admin):
     client.force_login(admin)
     response = client.post(
-        en("ngos:invite", ngo.slug),
+        en("members:invite", ngo.slug),
         {"email": "htmx@example.test", "role": "member"},
         headers={"HX-Request": "true"},
     )
@@ -253,12 +257,12 @@ def test_htmx_invite_returns_only_the_people_fragment(client, ngo, admin):
 def test_admin_withdraws_an_invitation(client, ngo, admin):
     invitation = InvitationFactory(ngo=ngo, email="gone@example.test")
     client.force_login(admin)
-    response = client.post(en("ngos:invitation_revoke", ngo.slug, invitation.pk))
-    assert response["Location"] == en("ngos:members", ngo.slug)
+    response = client.post(en("members:invitation_revoke", ngo.slug, invitation.pk))
+    assert response["Location"] == en("members:members", ngo.slug)
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert "The invitation for gone@example.test has been withdrawn." in messages_of(response)
-    assert client.get(en("ngos:members", ngo.slug)).context["invitations"] == []
+    assert client.get(en("members:members", ngo.slug)).context["invitations"] == []
 
 
 # --- Roles, removal, leaving and the last administrator ----------------------------------
@@ -267,16 +271,16 @@ def test_admin_withdraws_an_invitation(client, ngo, admin):
 def test_admin_makes_a_member_administrator(client, ngo, admin, member):
     client.force_login(admin)
     response = client.post(
-        en("ngos:member_role", ngo.slug, membership_of(member, ngo).pk), {"role": "admin"}
+        en("members:member_role", ngo.slug, membership_of(member, ngo).pk), {"role": "admin"}
     )
-    assert response["Location"] == en("ngos:members", ngo.slug)
+    assert response["Location"] == en("members:members", ngo.slug)
     assert membership_of(member, ngo).role == "admin"
 
 
 def test_invalid_role_is_refused_with_a_message(client, ngo, admin, member):
     client.force_login(admin)
     response = client.post(
-        en("ngos:member_role", ngo.slug, membership_of(member, ngo).pk), {"role": "owner"}
+        en("members:member_role", ngo.slug, membership_of(member, ngo).pk), {"role": "owner"}
     )
     assert "Choose a valid role." in messages_of(response)
     assert membership_of(member, ngo).role == "member"
@@ -285,7 +289,7 @@ def test_invalid_role_is_refused_with_a_message(client, ngo, admin, member):
 def test_the_only_admin_cannot_be_demoted(client, ngo, admin, member):
     client.force_login(admin)
     response = client.post(
-        en("ngos:member_role", ngo.slug, membership_of(admin, ngo).pk), {"role": "member"}
+        en("members:member_role", ngo.slug, membership_of(admin, ngo).pk), {"role": "member"}
     )
     assert any(LAST_ADMIN in m for m in messages_of(response))
     assert membership_of(admin, ngo).role == "admin"
@@ -299,8 +303,8 @@ def test_the_only_admin_cannot_be_removed(ngo, admin, member):
 
 def test_the_only_admin_cannot_leave(client, ngo, admin, member):
     client.force_login(admin)
-    response = client.post(en("ngos:leave", ngo.slug))
-    assert response["Location"] == en("ngos:members", ngo.slug)
+    response = client.post(en("members:leave", ngo.slug))
+    assert response["Location"] == en("members:members", ngo.slug)
     assert any(LAST_ADMIN in m for m in messages_of(response))
     assert membership_of(admin, ngo).role == "admin"
 
@@ -308,12 +312,12 @@ def test_the_only_admin_cannot_leave(client, ngo, admin, member):
 def test_with_two_admins_one_can_leave(client, ngo, admin):
     MembershipFactory(ngo=ngo, role=Membership.Role.ADMIN)
     client.force_login(admin)
-    response = client.post(en("ngos:leave", ngo.slug))
+    response = client.post(en("members:leave", ngo.slug))
     assert response["Location"] == en("dashboard")
     assert not Membership.objects.filter(ngo=ngo, user=admin).exists()
     assert Membership.objects.filter(ngo=ngo, role="admin").count() == 1
     # Having left, the page is closed to them.
-    assert client.get(en("ngos:members", ngo.slug)).status_code == 404
+    assert client.get(en("members:members", ngo.slug)).status_code == 404
 
 
 def test_two_admins_cannot_demote_each_other_to_none(ngo, admin):
@@ -327,7 +331,7 @@ def test_two_admins_cannot_demote_each_other_to_none(ngo, admin):
 
 def test_a_plain_member_leaves(client, ngo, admin, member):
     client.force_login(member)
-    response = client.post(en("ngos:leave", ngo.slug))
+    response = client.post(en("members:leave", ngo.slug))
     assert response["Location"] == en("dashboard")
     assert f"You have left {ngo.name}." in messages_of(response)
     assert not Membership.objects.filter(ngo=ngo, user=member).exists()
@@ -340,8 +344,8 @@ def test_leave_service_refuses_a_non_member(ngo, admin):
 
 def test_admin_removes_a_member(client, ngo, admin, member):
     client.force_login(admin)
-    response = client.post(en("ngos:member_remove", ngo.slug, membership_of(member, ngo).pk))
-    assert response["Location"] == en("ngos:members", ngo.slug)
+    response = client.post(en("members:member_remove", ngo.slug, membership_of(member, ngo).pk))
+    assert response["Location"] == en("members:members", ngo.slug)
     assert not Membership.objects.filter(ngo=ngo, user=member).exists()
     assert "İbrahim Kılıç has been removed from the NGO." in messages_of(response)
 
@@ -349,7 +353,7 @@ def test_admin_removes_a_member(client, ngo, admin, member):
 def test_admin_removing_themselves_goes_to_the_dashboard(client, ngo, admin):
     MembershipFactory(ngo=ngo, role=Membership.Role.ADMIN)
     client.force_login(admin)
-    url = en("ngos:member_remove", ngo.slug, membership_of(admin, ngo).pk)
+    url = en("members:member_remove", ngo.slug, membership_of(admin, ngo).pk)
     response = client.post(url, headers={"HX-Request": "true"})
     assert response["HX-Redirect"] == en("dashboard")
     assert not Membership.objects.filter(ngo=ngo, user=admin).exists()
@@ -357,10 +361,12 @@ def test_admin_removing_themselves_goes_to_the_dashboard(client, ngo, admin):
 
 def test_site_admin_manages_members_of_any_ngo(client, ngo, admin, member):
     client.force_login(UserFactory(is_staff=True))
-    html = client.get(en("ngos:members", ngo.slug)).content.decode()
+    html = client.get(en("members:members", ngo.slug)).content.decode()
     assert "Invite someone" in html
     assert "Leave this NGO" not in html
-    client.post(en("ngos:member_role", ngo.slug, membership_of(member, ngo).pk), {"role": "admin"})
+    client.post(
+        en("members:member_role", ngo.slug, membership_of(member, ngo).pk), {"role": "admin"}
+    )
     assert membership_of(member, ngo).role == "admin"
 
 
@@ -368,7 +374,7 @@ def test_site_admin_manages_members_of_any_ngo(client, ngo, admin, member):
 
 
 def count_queries(client, ngo):
-    url = en("ngos:members", ngo.slug)
+    url = en("members:members", ngo.slug)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
