@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "municipalities",
     "ngos",
     "surveys",
+    "reports",
     "events",
     "django.contrib.admin",
     "django.contrib.auth",

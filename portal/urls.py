@@ -23,9 +23,10 @@ urlpatterns += i18n_patterns(
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    # Before "surveys/": its "<slug:code>/" would take /surveys/statistics/.
+    path("", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
-    path("reports/", include("surveys.report_urls")),
     path("notifications/", views_notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

@@ -30,9 +30,9 @@ from tests.factories import (
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
-URL = reverse("surveys:export_expectations")
+URL = reverse("reports:export_expectations")
 with translation.override("en"):
-    EN_URL = reverse("surveys:export_expectations")
+    EN_URL = reverse("reports:export_expectations")
 
 CODES = ["AFET-DEP-HAZ", "DESTEK-HIBE", "MEKAN-SALON", "AFET-SEL-HAZ", "EGITIM-KURS"]
 # 12 May 2025, 07:30 UTC is 10:30 in Türkiye.

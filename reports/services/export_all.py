@@ -2,8 +2,8 @@
 memory: rows are read as tuples in chunks (no model instances, no prefetching) and written one
 line at a time while the response is sent.
 
-What is exported is what the reports count (surveys.reports.expectations): the submitted
-expectations of verified NGOs, by the NGO's place, with the reports' filters.
+What is exported is what the reports count (reports.services.figures.expectations): the
+submitted expectations of verified NGOs, by the NGO's place, with the reports' filters.
 """
 
 import csv
@@ -11,21 +11,20 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from django import forms
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from municipalities.models import MunicipalityKind, Province, SubRegion
-from ngos.models import ActivityField, LegalForm
+from municipalities.models import Province, SubRegion
+from ngos.models import LegalForm
 from portal.access import roles_of
 from portal.audit import audit_export
 from portal.choices import Hazard
 from portal.models import ExportLog
-from surveys import reports
-from surveys.models import Campaign, ExpectationStatus, Theme
+from reports.services import figures as aggregates
+from surveys.models import ExpectationStatus
 
 EXPORT_KIND = "expectations"
 TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
@@ -66,98 +65,13 @@ ORDERING = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ExpectationExportForm(forms.Form):
-    """The export's query parameters: a campaign (by code), an optional scope
-    ("nation", "subregion:<code>" or "province:<plate>", as on the reports) and the reports'
-    filters (fields of activity and themes by code)."""
-
-    campaign = forms.ModelChoiceField(
-        Campaign.objects.all(), to_field_name="code", label=gettext_lazy("Campaign")
-    )
-    scope = forms.CharField(required=False, max_length=40, label=gettext_lazy("Scope"))
-    legal_form = forms.ChoiceField(
-        choices=[("", "")] + LegalForm.choices, required=False, label=gettext_lazy("Legal form")
-    )
-    activity_field = forms.ModelChoiceField(
-        ActivityField.objects.all(),
-        to_field_name="code",
-        required=False,
-        label=gettext_lazy("Field of activity"),
-    )
-    municipality_kind = forms.ChoiceField(
-        choices=[("", "")] + MunicipalityKind.choices,
-        required=False,
-        label=gettext_lazy("Municipality kind"),
-    )
-    theme = forms.ModelChoiceField(
-        Theme.objects.all(), to_field_name="code", required=False, label=gettext_lazy("Theme")
-    )
-    hazard = forms.ChoiceField(
-        choices=[("", "")] + Hazard.choices, required=False, label=gettext_lazy("Hazard")
-    )
-
-    def clean_scope(self):
-        """("nation", None), ("subregion", code), ("province", plate) or None (not given)."""
-        value = self.cleaned_data["scope"].strip()
-        if not value:
-            return None
-        if value == "nation":
-            return ("nation", None)
-        level, _sep, key = value.partition(":")
-        if level == "subregion" and key:
-            return ("subregion", key)
-        if level == "province" and key.isdigit():
-            return ("province", int(key))
-        raise forms.ValidationError(
-            _('Use "nation", "subregion:<code>" or "province:<plate code>".')
-        )
-
-    def report_filters(self) -> reports.Filters:
-        data = self.cleaned_data
-        return reports.Filters(
-            legal_form=data["legal_form"],
-            activity_field=data["activity_field"],
-            municipality_kind=data["municipality_kind"],
-            theme=data["theme"],
-            hazard=data["hazard"],
-        )
-
-    def filter_values(self) -> dict:
-        """The filters given, as plain values (for the export record)."""
-        data = self.cleaned_data
-        values = {
-            "legal_form": data["legal_form"],
-            "activity_field": data["activity_field"].code if data["activity_field"] else "",
-            "municipality_kind": data["municipality_kind"],
-            "theme": data["theme"].code if data["theme"] else "",
-            "hazard": data["hazard"],
-        }
-        return {key: value for key, value in values.items() if value}
-
-    def filter_labels(self) -> list[str]:
-        """The filters given, in words ("Legal form: Foundation (vakıf)")."""
-        data = self.cleaned_data
-        shown = {
-            "legal_form": dict(LegalForm.choices).get(data["legal_form"]),
-            "activity_field": data["activity_field"] and data["activity_field"].label,
-            "municipality_kind": dict(MunicipalityKind.choices).get(data["municipality_kind"]),
-            "theme": data["theme"] and data["theme"].label,
-            "hazard": dict(Hazard.choices).get(data["hazard"]),
-        }
-        return [
-            _("%(filter)s: %(value)s") % {"filter": self.fields[name].label, "value": value}
-            for name, value in shown.items()
-            if value
-        ]
-
-
 @dataclass(frozen=True)
 class ExportScope:
     """Where the exported NGOs are: a report Scope, narrowed to a list of sub-regions for a
     regional coordinator who gave no scope; with words for the header and a value for the
     export record."""
 
-    scope: reports.Scope
+    scope: aggregates.Scope
     label: str
     value: str
     subregion_ids: list | None = None
@@ -180,7 +94,7 @@ def export_scope_for(user, requested) -> ExportScope:
         if subregion is None:
             raise Http404
         return ExportScope(
-            scope=reports.Scope(subregion=subregion),
+            scope=aggregates.Scope(subregion=subregion),
             label=_("Sub-region: %(name)s") % {"name": subregion.name},
             value=f"subregion:{subregion.code}",
         )
@@ -189,26 +103,26 @@ def export_scope_for(user, requested) -> ExportScope:
         if province is None:
             raise Http404
         return ExportScope(
-            scope=reports.Scope(subregion=province.subregion, province=province),
+            scope=aggregates.Scope(subregion=province.subregion, province=province),
             label=_("Province: %(name)s") % {"name": province.name},
             value=f"province:{province.plate}",
         )
     if level == "nation" and not nationwide:
         raise Http404
     if nationwide:
-        return ExportScope(scope=reports.Scope(), label=_("Whole country"), value="nation")
+        return ExportScope(scope=aggregates.Scope(), label=_("Whole country"), value="nation")
     own = list(subregions.order_by("code").values_list("pk", "code", "name"))
     return ExportScope(
-        scope=reports.Scope(),
+        scope=aggregates.Scope(),
         subregion_ids=[pk for pk, _code, _name in own],
         label=_("Your sub-regions: %(names)s") % {"names": ", ".join(n for _p, _c, n in own)},
         value="subregions:" + ",".join(code for _pk, code, _name in own),
     )
 
 
-def expectation_export_rows(campaign, where: ExportScope, filters: reports.Filters):
+def expectation_export_rows(campaign, where: ExportScope, filters: aggregates.Filters):
     """The exported expectations (a queryset, not yet read)."""
-    queryset = reports.expectations(campaign, where.scope, filters)
+    queryset = aggregates.expectations(campaign, where.scope, filters)
     if where.subregion_ids is not None:
         queryset = queryset.filter(submission__ngo__province__subregion__in=where.subregion_ids)
     return queryset

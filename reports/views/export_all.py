@@ -5,13 +5,12 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from surveys.export_all import (
-    ExpectationExportForm,
+from reports.forms.export_all import ExpectationExportForm
+from reports.services.export_all import (
     expectation_export_rows,
     expectations_csv,
     expectations_export_log,
@@ -54,8 +53,3 @@ def export_expectations(request):
     filename = f"expectations-{campaign.code}-{place}-{timezone.localdate()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-urlpatterns = [
-    path("export/expectations.csv", export_expectations, name="export_expectations"),
-]
