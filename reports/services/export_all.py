@@ -6,9 +6,6 @@ What is exported is what the reports count (reports.services.figures.expectation
 submitted expectations of verified NGOs, by the NGO's place, with the reports' filters.
 """
 
-import csv
-import datetime
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -27,7 +24,6 @@ from reports.services import figures as aggregates
 from surveys.models import ExpectationStatus
 
 EXPORT_KIND = "expectations"
-TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
 CHUNK_SIZE = 2000
 
 # The columns read from the database, in this order (see _row).
@@ -60,9 +56,6 @@ ORDERING = [
     "submission_id",
     "rank",
 ]
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -137,22 +130,6 @@ def expectations_export_log(*, user, filters: dict, row_count: int) -> ExportLog
     return audit_export(user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count)
 
 
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value, TURKIYE).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def column_headers() -> list[str]:
     return [
         _("Receipt number"),
@@ -176,7 +153,7 @@ def column_headers() -> list[str]:
 
 def header_lines(*, campaign, where: ExportScope, filter_labels: list[str], now=None):
     """The lines above the column headers: campaign, scope, filters and the date."""
-    now = timezone.localtime(now or timezone.now(), TURKIYE)
+    now = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
     return [
         [_("Every expectation of a campaign")],
         [_("Campaign"), f"{campaign.title} ({campaign.code})"],
@@ -186,9 +163,9 @@ def header_lines(*, campaign, where: ExportScope, filter_labels: list[str], now=
     ]
 
 
-def expectations_csv(queryset, *, header: list[list[str]]):
-    """The CSV lines: a byte order mark (so Excel reads UTF-8) on the first header line, the
-    header lines, an empty line, the column headers, then one line per expectation.
+def expectations_csv_rows(queryset, *, header: list[list[str]]):
+    """The rows of the CSV file (see portal/exports.py): the header lines, an empty line, the
+    column headers, then one line per expectation, read in chunks as the file is sent.
 
     Labels are translated now, in the request's language: the lines are produced while the
     response streams, after the view has returned.
@@ -199,7 +176,6 @@ def expectations_csv(queryset, *, header: list[list[str]]):
     english = get_language() == "en"
     columns = column_headers()
     rows = queryset.order_by(*ORDERING).values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE)
-    writer = csv.writer(_Echo())
 
     def row(values):
         (
@@ -223,36 +199,30 @@ def expectations_csv(queryset, *, header: list[list[str]]):
             first_answered_at,
         ) = values
         return [
-            _cell(value)
-            for value in (
-                receipt,
-                ngo,
-                legal_forms.get(legal_form, legal_form),
-                province,
-                district,
-                subregion,
-                rank,
-                category_code,
-                (category_name_en if english and category_name_en else category_name),
-                # The item's own hazard, else its category's (as the reports count it).
-                hazards.get(hazard or category_hazard or "", ""),
-                title,
-                description,
-                municipality,
-                statuses.get(status, status),
-                submitted_at,
-                first_answered_at,
-            )
+            receipt,
+            ngo,
+            legal_forms.get(legal_form, legal_form),
+            province,
+            district,
+            subregion,
+            rank,
+            category_code,
+            (category_name_en if english and category_name_en else category_name),
+            # The item's own hazard, else its category's (as the reports count it).
+            hazards.get(hazard or category_hazard or "", ""),
+            title,
+            description,
+            municipality,
+            statuses.get(status, status),
+            submitted_at,
+            first_answered_at,
         ]
 
     def lines():
-        first, *others = header
-        yield "\ufeff" + writer.writerow([_cell(value) for value in first])
-        for line in others:
-            yield writer.writerow([_cell(value) for value in line])
-        yield writer.writerow([])
-        yield writer.writerow(columns)
+        yield from header
+        yield []
+        yield columns
         for values in rows:
-            yield writer.writerow(row(values))
+            yield row(values)
 
     return lines()
