@@ -13,9 +13,9 @@ import contextvars
 
 REPLICA = "replica"
 REPLICA_APPS = {"surveys", "ngos", "municipalities", "events"}
-# The URL names (namespace:name, or a whole namespace) served from the replica.
+# The URL namespaces served from the replica: every page of the reports app (the reports, the
+# public statistics and the national CSV export).
 REPORT_NAMESPACES = {"reports"}
-REPORT_VIEWS = {"surveys:statistics", "surveys:export_expectations"}
 
 _reading_reports = contextvars.ContextVar("reading_reports", default=False)
 
@@ -54,7 +54,7 @@ def _is_report(request):
     match = getattr(request, "resolver_match", None)
     if match is None:
         return False
-    return match.namespace in REPORT_NAMESPACES or match.view_name in REPORT_VIEWS
+    return match.namespace in REPORT_NAMESPACES
 
 
 def _streamed_from_replica(content):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ngos",
     "members",
     "surveys",
+    "reports",
     "events",
     "dashboard",
     "demo",

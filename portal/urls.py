@@ -21,9 +21,10 @@ urlpatterns += i18n_patterns(
     path("ngos/", include("ngos.urls")),
     # After ngos/ and municipalities/: the people pages of an NGO and a municipality, invitations.
     path("", include("members.urls")),
+    # Before "surveys/": its "<slug:code>/" would take /surveys/statistics/.
+    path("", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
-    path("reports/", include("surveys.report_urls")),
     path("notifications/", views_notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

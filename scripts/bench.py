@@ -513,8 +513,8 @@ def write_report(results):
             "Report pages and the public statistics keep their figures in the shared reports "
             "cache (a database table, or Redis with `REDIS_URL`) and compute them again in the "
             "background once they are two (statistics: five) minutes old, serving the old ones "
-            "meanwhile (surveys/figures_cache.py). Only figures never computed make someone "
-            "wait; the benchmark empties that cache first, so the first request of each of "
+            "meanwhile (reports/services/figures_cache.py). Only figures never computed make "
+            "someone wait; the benchmark empties that cache first, so the first request of each of "
             "these pages computes them: "
             + ", ".join(f"{results['pages'][k]['label']} {v} ms" for k, v in cold.items())
             + ".",
@@ -536,8 +536,8 @@ def write_report(results):
         "",
         "| measure | figure | target | met |",
         "|---|---|---|---|",
-        f"| National Borda report (ORM, `surveys.reports.borda`) vs its raw SQL query, median "
-        f"of {borda['orm']['runs']} runs in-process | {borda['orm']['median_ms']} ms vs "
+        f"| National Borda report (ORM, `reports.services.figures.borda`) vs its raw SQL query, "
+        f"median of {borda['orm']['runs']} runs in-process | {borda['orm']['median_ms']} ms vs "
         f"{borda['raw_sql']['median_ms']} ms = **{borda['ratio']}×** | ≤ 2× | "
         f"{_yes(targets['borda_within_2x'])} |",
         f"| Review inbox vs the admin changelist of Expectation, same municipality, median at "

@@ -8,9 +8,9 @@ user plays each role, which case, NGO, programme and scope), then, depending on 
                    first, so cached report figures are computed) and prints, as JSON, each page's
                    status, whether it answered as expected, and the SQL query count of the first
                    request;
-  --borda N        times the national Borda report (surveys.reports.borda at nation scope) and
-                   the single raw SQL query computing the same table, N runs each, and prints the
-                   timings as JSON.
+  --borda N        times the national Borda report (reports.services.figures.borda at nation
+                   scope) and the single raw SQL query computing the same table, N runs each,
+                   and prints the timings as JSON.
 """
 
 import argparse
@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-# The raw SQL floor of surveys.reports.borda(campaign, Scope(), Filters(), limit=5).
+# The raw SQL floor of reports.services.figures.borda(campaign, Scope(), Filters(), limit=5).
 BORDA_SQL = """
 SELECT e.category_id, c.code, c.name, c.name_en,
        SUM(6 - e.rank) AS score,
@@ -139,8 +139,8 @@ def time_borda(runs):
     """Median and p95 milliseconds of the ORM Borda report and of its raw SQL floor."""
     from django.db import connection
 
+    from reports.services.figures import Filters, Scope, borda
     from surveys.models import Campaign
-    from surveys.reports import Filters, Scope, borda
 
     campaign = Campaign.objects.get(code="2025")
 

@@ -327,8 +327,8 @@ class Expectation(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="items", verbose_name=_("submission")
     )
-    # Nullable only while a reordering is being written (see surveys.services); every saved
-    # state has ranks 1..n, unique per submission.
+    # Nullable only while a reordering is being written (see surveys.services.submission); every
+    # saved state has ranks 1..n, unique per submission.
     rank = models.PositiveSmallIntegerField(
         _("rank"), null=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -358,7 +358,7 @@ class Expectation(models.Model):
         choices=ExpectationStatus.choices,
         default=ExpectationStatus.NEW,
     )
-    # Review state (see surveys.review): who handles it, the optimistic-lock version of the
+    # Review state (see surveys.services.review): who handles it, the optimistic-lock version of the
     # review, when the municipality first answered publicly, the target date of a plan, and the
     # NGO's confirmation of a completed case.
     assigned_to = models.ForeignKey(
@@ -451,7 +451,8 @@ class Expectation(models.Model):
 
 
 # Which review status may follow which. Declining needs a reason, completing a closing note,
-# planning a target date (see surveys.review); referral moves the case to another municipality.
+# planning a target date (see surveys.services.review); referral moves the case to another
+# municipality.
 TRANSITIONS = {
     ExpectationStatus.NEW: {"under_review", "accepted", "planned", "declined", "referred"},
     ExpectationStatus.UNDER_REVIEW: {"accepted", "planned", "declined", "referred"},

@@ -514,8 +514,8 @@ def seed_survey():
 def seed_review():
     """Cases in every status in Erzurum Büyükşehir Belediyesi's inbox: answers, internal notes,
     assignments, a referral from Yakutiye, a confirmed and a disputed completion."""
-    from surveys import review
     from surveys.models import Expectation, ReviewEntry
+    from surveys.services import review
 
     erzurum_bb = Municipality.objects.get(province=ERZURUM, kind=Municipality.Kind.METROPOLITAN)
     inbox = Expectation.objects.cases().filter(municipality=erzurum_bb)

@@ -1,9 +1,5 @@
 """The attendee exports of a programme (CSV and XLSX) and their audit record."""
 
-import csv
-import datetime
-import io
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,6 +12,7 @@ from events.services.registrations import (
     format_moment,
     person_name,
 )
+from portal import exports
 from portal.audit import audit_export
 from portal.models import ExportLog
 from portal.turkish import sort_key
@@ -89,61 +86,26 @@ def attendee_rows(event: Event) -> list[list]:
     return rows
 
 
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def attendees_csv(event: Event, rows: list[list]):
-    """The lines of the CSV export: a byte order mark (so Excel reads UTF-8) with a title line
-    naming the programme and the date, the column headers, then one line per attendee."""
-    writer = csv.writer(_Echo())
+def attendees_csv_rows(event: Event, rows: list[list]):
+    """The rows of the CSV export (see portal/exports.py): a title row naming the programme and
+    the date, the column headers, then one row per attendee."""
     # Translated now: the lines are produced while the response streams, after the view returned.
-    title = [_text(value) for value in _export_title(event)]
+    title = _export_title(event)
     headers = _export_headers()
 
     def lines():
-        yield "\ufeff" + writer.writerow(title)
-        yield writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow([_text(value) for value in row])
+        yield title
+        yield headers
+        yield from rows
 
     return lines()
 
 
 def attendees_xlsx(event: Event, rows: list[list]) -> bytes:
     """The XLSX export: a title row, the column headers, then one row per attendee."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(gettext("Attendees"))
-    sheet.append(_export_title(event))
-    sheet.append(_export_headers())
-    for row in rows:
-        sheet.append(
-            [
-                value if value is None or isinstance(value, datetime.datetime) else _text(value)
-                for value in row
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_content(
+        [_export_title(event), _export_headers(), *rows], sheet_title=gettext("Attendees")
+    )
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from events.services.checkin import (
 )
 from events.services.exports import (
     attendee_rows,
-    attendees_csv,
+    attendees_csv_rows,
     attendees_export_log,
     attendees_xlsx,
 )
@@ -38,11 +38,11 @@ from events.services.registrations import (
     event_register,
     registration_organisations,
 )
+from portal import exports
 from portal.access import roles_of
 from portal.htmx import render_page
 
 CHECKIN_TEMPLATE = "events/checkin.html"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _registered_message(registration):
@@ -196,7 +196,7 @@ def _exported_event(request, slug):
 
 
 def _filename(event, extension):
-    return f'attachment; filename="{event.slug}-attendees-{timezone.localdate()}.{extension}"'
+    return f"{event.slug}-attendees-{timezone.localdate()}.{extension}"
 
 
 @login_required
@@ -206,11 +206,7 @@ def export_csv(request, slug):
     event = _exported_event(request, slug)
     rows = attendee_rows(event)
     attendees_export_log(user=request.user, event=event, export_format="csv", row_count=len(rows))
-    response = StreamingHttpResponse(
-        attendees_csv(event, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = _filename(event, "csv")
-    return response
+    return exports.csv_response(_filename(event, "csv"), attendees_csv_rows(event, rows))
 
 
 @login_required
@@ -221,6 +217,6 @@ def export_xlsx(request, slug):
     rows = attendee_rows(event)
     content = attendees_xlsx(event, rows)
     attendees_export_log(user=request.user, event=event, export_format="xlsx", row_count=len(rows))
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = _filename(event, "xlsx")
-    return response
+    return exports.attachment(
+        HttpResponse(content, content_type=exports.XLSX_TYPE), _filename(event, "xlsx")
+    )

@@ -1,9 +1,6 @@
 """Disaster capabilities: the NGO keeps them; municipalities and coordinators search and export
 them."""
 
-import csv
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -120,28 +117,9 @@ def capabilities_export_log(*, user, filters, row_count) -> ExportLog:
     return audit_export(user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count)
 
 
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value):
-        return value
-
-
-# Spreadsheets run a cell that starts with one of these as a formula; phone numbers are safe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE = re.compile(r"\+?[\d\s()./-]+")
-
-
-def _cell(value) -> str:
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _PHONE.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def capabilities_csv(queryset, *, ngo_url):
-    """The CSV lines of an export: a byte order mark (so Excel reads UTF-8), a header, then one
-    line per capability. ``ngo_url(ngo)`` gives the address of an NGO's page.
+def capabilities_csv_rows(queryset, *, ngo_url):
+    """The rows of a CSV export (see portal/exports.py): a header, then one row per capability.
+    ``ngo_url(ngo)`` gives the address of an NGO's page.
 
     Rows are read in chunks without prefetching; provinces served are left out because listing
     them would cost a query per row.
@@ -149,52 +127,47 @@ def capabilities_csv(queryset, *, ngo_url):
     # The lines are produced while the response streams, after the view has returned: keep the
     # request's language for the header and the choice labels.
     language = translation.get_language()
-    writer = csv.writer(_Echo())
 
     def lines():
         with translation.override(language):
-            yield "\ufeff" + writer.writerow(
-                [
-                    _("Distance"),
-                    _("NGO"),
-                    _("NGO province"),
-                    _("NGO district"),
-                    _("NGO sub-region"),
-                    _("Capability"),
-                    _("Hazard"),
-                    _("Capacity"),
-                    _("Unit"),
-                    _("Notes"),
-                    _("Last confirmed"),
-                    _("Needs confirmation"),
-                    _("Email"),
-                    _("Phone"),
-                    _("Website"),
-                    _("NGO page"),
-                ]
-            )
+            yield [
+                _("Distance"),
+                _("NGO"),
+                _("NGO province"),
+                _("NGO district"),
+                _("NGO sub-region"),
+                _("Capability"),
+                _("Hazard"),
+                _("Capacity"),
+                _("Unit"),
+                _("Notes"),
+                _("Last confirmed"),
+                _("Needs confirmation"),
+                _("Email"),
+                _("Phone"),
+                _("Website"),
+                _("NGO page"),
+            ]
             yes, no = _("yes"), _("no")
             for capability in queryset.iterator(chunk_size=2000):
                 ngo = capability.ngo
-                yield writer.writerow(
-                    [
-                        distance_label(capability.rank),
-                        _cell(ngo.name),
-                        ngo.province.name,
-                        ngo.district.name if ngo.district_id else "",
-                        ngo.province.subregion.name,
-                        capability.get_kind_display(),
-                        capability.get_hazard_display(),
-                        capability.quantity,
-                        capability.get_unit_display(),
-                        _cell(capability.notes),
-                        capability.last_confirmed.isoformat(),
-                        yes if capability.is_stale else no,
-                        _cell(ngo.email),
-                        _cell(ngo.phone),
-                        _cell(ngo.website),
-                        ngo_url(ngo),
-                    ]
-                )
+                yield [
+                    distance_label(capability.rank),
+                    ngo.name,
+                    ngo.province.name,
+                    ngo.district.name if ngo.district_id else "",
+                    ngo.province.subregion.name,
+                    capability.get_kind_display(),
+                    capability.get_hazard_display(),
+                    capability.quantity,
+                    capability.get_unit_display(),
+                    capability.notes,
+                    capability.last_confirmed,
+                    yes if capability.is_stale else no,
+                    ngo.email,
+                    ngo.phone,
+                    ngo.website,
+                    ngo_url(ngo),
+                ]
 
     return lines()

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from ngos.forms.capabilities import CapabilityForm, CapabilitySearchForm
 from ngos.models import NGO
 from ngos.services.capabilities import (
     capabilities_confirm,
-    capabilities_csv,
+    capabilities_csv_rows,
     capabilities_export_log,
     capabilities_near,
     capability_create,
@@ -28,6 +28,7 @@ from ngos.services.capabilities import (
     capability_update,
     distance_label,
 )
+from portal import exports
 from portal.access import roles_of
 from portal.htmx import render_page
 
@@ -202,10 +203,8 @@ def capability_export(request):
     capabilities_export_log(
         user=request.user, filters=form.filter_values(), row_count=results.count()
     )
-    lines = capabilities_csv(
+    rows = capabilities_csv_rows(
         results, ngo_url=lambda ngo: request.build_absolute_uri(ngo.get_absolute_url())
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"ngo-capabilities-{form.cleaned_data['province'].slug}-{timezone.localdate()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.csv_response(filename, rows)

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,14 +18,15 @@ from municipalities.models import Province, SubRegion
 from ngos.models import NGO, VerificationStatus
 from portal.access import roles_of
 from portal.choices import Hazard
-from surveys.forms import CampaignForm, ItemForm
+from surveys.forms.campaign import CampaignForm
+from surveys.forms.submission import ItemForm
 from surveys.models import (
     EXPECTATIONS_PER_SUBMISSION,
     Campaign,
     Submission,
     SubmissionStatus,
 )
-from surveys.services_campaigns import campaign_close_early, campaign_save
+from surveys.services.campaign import campaign_close_early, campaign_save
 
 PAGE_SIZE = 20
 RECENT_SUBMISSIONS = 20
@@ -292,13 +292,3 @@ def campaign_blank_form(request, code):
         "hazards": Hazard.choices,
     }
     return render(request, "surveys/campaign_blank_form.html", context)
-
-
-urlpatterns = [
-    path("", campaign_list, name="campaign_list"),
-    path("new/", campaign_create, name="campaign_create"),
-    path("<slug:code>/", campaign_detail, name="campaign_detail"),
-    path("<slug:code>/edit/", campaign_edit, name="campaign_edit"),
-    path("<slug:code>/close/", campaign_close, name="campaign_close"),
-    path("<slug:code>/blank-form/", campaign_blank_form, name="campaign_blank_form"),
-]

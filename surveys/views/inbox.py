@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,9 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from municipalities.models import Municipality
 from portal.access import roles_of
 from surveys.filters import DEFAULT_ORDER, CoordinatorCaseFilter, InboxFilter
-from surveys.forms_inbox import BULK_ANSWER, AnswerTemplateForm, BulkActionForm
+from surveys.forms.answer_template import AnswerTemplateForm
+from surveys.forms.inbox import BULK_ANSWER, BulkActionForm
 from surveys.models import AnswerTemplate, Expectation, ExpectationStatus, Submission
-from surveys.review import expectations_bulk
+from surveys.services.review import expectations_bulk
 
 PAGE_SIZE = 25
 TEMPLATE = "surveys/inbox.html"
@@ -370,15 +371,3 @@ def answer_template_retire(request, pk):
         message = _("“%(title)s” has been retired; it is kept but no longer offered.")
     messages.success(request, message % {"title": template.title})
     return redirect("surveys:answer_templates")
-
-
-urlpatterns = [
-    path("inbox/", inbox, name="inbox"),
-    path("inbox/bulk/", inbox_bulk, name="inbox_bulk"),
-    path("cases/", coordinator_cases, name="coordinator_cases"),
-    path("answer-templates/", answer_template_list, name="answer_templates"),
-    path("answer-templates/<int:pk>/edit/", answer_template_edit, name="answer_template_edit"),
-    path(
-        "answer-templates/<int:pk>/retire/", answer_template_retire, name="answer_template_retire"
-    ),
-]

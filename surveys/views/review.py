@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ngos.models import NGO
 from portal.access import roles_of
-from surveys.forms_review import (
+from surveys.forms.review import (
     AnswerForm,
     AssignForm,
     DisputeForm,
@@ -30,7 +30,7 @@ from surveys.forms_review import (
     StatusForm,
 )
 from surveys.models import TRANSITIONS, AnswerTemplate, Expectation, ReviewEntry
-from surveys.review import (
+from surveys.services.review import (
     ReviewConflict,
     expectation_add_note,
     expectation_answer,
@@ -358,21 +358,3 @@ def my_expectation_dispute(request, pk):
             )
             return redirect("surveys:my_expectation", pk=case.pk)
     return _render_ngo_case(request, case, dispute_form=form)
-
-
-urlpatterns = [
-    path("cases/<int:pk>/", case_detail, name="case"),
-    path("cases/<int:pk>/status/", case_status, name="case_status"),
-    path("cases/<int:pk>/answer/", case_answer, name="case_answer"),
-    path("cases/<int:pk>/note/", case_note, name="case_note"),
-    path("cases/<int:pk>/assign/", case_assign, name="case_assign"),
-    path("cases/<int:pk>/refer/", case_refer, name="case_refer"),
-    path("my-expectations/", my_expectations, name="my_expectations"),
-    path("my-expectations/<int:pk>/", my_expectation, name="my_expectation"),
-    path(
-        "my-expectations/<int:pk>/confirm/", my_expectation_confirm, name="my_expectation_confirm"
-    ),
-    path(
-        "my-expectations/<int:pk>/dispute/", my_expectation_dispute, name="my_expectation_dispute"
-    ),
-]

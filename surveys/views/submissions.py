@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -27,14 +27,14 @@ from municipalities.models import Municipality
 from ngos.models import NGO
 from portal.access import roles_of
 from portal.choices import Hazard
-from surveys.forms import ItemFormSet
+from surveys.forms.submission import ItemFormSet
 from surveys.models import (
     EXPECTATIONS_PER_SUBMISSION,
     Campaign,
     CampaignState,
     Submission,
 )
-from surveys.services import SubmissionConflict, submission_save
+from surveys.services.submission import SubmissionConflict, submission_save
 
 TEMPLATE = "surveys/submission_form.html"
 
@@ -384,9 +384,3 @@ def submission_summary(request, code, slug):
         "editor_url": scope.editor_url,
     }
     return render(request, "surveys/submission_summary.html", context)
-
-
-urlpatterns = [
-    path("<slug:code>/ngo/<slug:slug>/", submission_edit, name="submission_edit"),
-    path("<slug:code>/ngo/<slug:slug>/summary/", submission_summary, name="submission_summary"),
-]

@@ -210,8 +210,8 @@ def test_municipality_journey_filter_answer_refer_and_bulk_assign(journey, demo_
 
 
 def test_ngo_journey_sees_answer_and_confirms_completion(journey, demo_data):
-    from surveys import review
     from surveys.models import Expectation
+    from surveys.services import review
 
     ngo_admin = User.objects.get(email="ngo@demo.test")
     staff = User.objects.get(email="municipality@demo.test")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ngos.models import Membership
 from portal.models import EmailPreferences, Notification
 from portal.notifications import Message, notify
-from surveys.review import expectation_answer
+from surveys.services.review import expectation_answer
 from tests.factories import MembershipFactory, MunicipalStaffFactory, NGOFactory, UserFactory
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
 

@@ -21,8 +21,8 @@ from ngos.services.capabilities import capabilities_export_log
 from ngos.services.onboarding import join_request_decide
 from ngos.services.verification import ngo_set_status
 from portal.models import AuditEntry, ExportLog
-from surveys.export_all import expectations_export_log
-from surveys.report_exports import report_export_log
+from reports.services.export_all import expectations_export_log
+from reports.services.table_exports import report_export_log
 from tests.events.factories import EventFactory
 from tests.factories import (
     PASSWORD,

@@ -14,8 +14,8 @@ from events.services.registrations import event_register
 from members.services.roles import membership_change_role
 from ngos.models import Membership
 from surveys.models import Expectation, ReviewEntry, Submission, SubmissionRevision
-from surveys.review import ReviewConflict, expectation_change_status
-from surveys.services import ItemData, SubmissionConflict, submission_save
+from surveys.services.review import ReviewConflict, expectation_change_status
+from surveys.services.submission import ItemData, SubmissionConflict, submission_save
 from tests.events.factories import EventFactory
 from tests.factories import MembershipFactory, MunicipalStaffFactory, NGOFactory, UserFactory
 from tests.surveys.factories import ExpectationFactory, SubmissionFactory, erzurum_metropolitan

@@ -442,8 +442,8 @@ MATRIX: dict[str, Entry] = {
     # Site administrators do not enter submissions (NGO.objects.acting_for leaves them out).
     "surveys:submission_edit": form(_submission, SUBMISSION),
     "surveys:submission_summary": page(_submission, SUBMISSION),
-    "surveys:statistics": page(expect=PUBLIC),
-    "surveys:export_expectations": page(
+    "reports:statistics": page(expect=PUBLIC),
+    "reports:export_expectations": page(
         expect=COORDINATION_OF_14,
         query=lambda w: {"campaign": w.campaign.code, "scope": f"subregion:{w.subregion.code}"},
     ),

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from municipalities.models import Municipality, SubRegion
 from portal.models import Notification
 from surveys.models import TRANSITIONS, AnswerTemplate, Expectation, ReviewEntry, Submission
-from surveys.review import ReviewConflict, expectation_change_status
+from surveys.services.review import ReviewConflict, expectation_change_status
 from tests.factories import (
     CoordinatorAssignmentFactory,
     MembershipFactory,

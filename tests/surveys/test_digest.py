@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from municipalities.models import Municipality
 from portal.models import EmailPreferences
-from surveys.digests import digest_for, digests_send
 from surveys.models import Expectation
+from surveys.services.digest import digest_for, digests_send
 from tests.factories import MunicipalStaffFactory, NGOFactory, UserFactory
 from tests.surveys.factories import ExpectationFactory, SubmissionFactory, erzurum_metropolitan
 

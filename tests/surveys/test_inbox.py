@@ -129,7 +129,7 @@ def test_inbox_lists_only_submitted_cases_of_own_municipality(staff_client, camp
 
 
 def test_case_referred_away_leaves_the_inbox(staff_client, staff, campaign):
-    from surveys.review import expectation_refer
+    from surveys.services.review import expectation_refer
 
     case = make_case(campaign, title="Yanlış belediyeye gitti")
     assert titles_on(staff_client.get(INBOX)) == ["Yanlış belediyeye gitti"]

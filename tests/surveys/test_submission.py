@@ -17,7 +17,7 @@ from municipalities.models import Municipality, Province
 from ngos.models import NGO
 from portal.access import forget_roles
 from surveys.models import Category, Expectation, Submission, SubmissionRevision
-from surveys.services import ItemData, submission_save
+from surveys.services.submission import ItemData, submission_save
 from tests.factories import CoordinatorAssignmentFactory, MembershipFactory, UserFactory
 from tests.surveys.factories import (
     CampaignFactory,

@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from surveys.digests import digests_send
+from surveys.services.digest import digests_send
 
 
 class Command(BaseCommand):

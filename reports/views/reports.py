@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET
 from municipalities.models import Province, SubRegion
 from ngos.models import ActivityField
 from portal.access import roles_of
-from surveys import charts
-from surveys.forms_reports import MEASURES, ReportForm
-from surveys.models import Campaign, Theme
-from surveys.report_exports import csv_response, report_export_log, xlsx_response
-from surveys.report_tables import (
+from reports.forms.report import MEASURES, ReportForm
+from reports.services import charts
+from reports.services.figures import Scope
+from reports.services.table_exports import csv_response, report_export_log, xlsx_response
+from reports.services.tables import (
     CACHE_SECONDS,
     MEASURE_KINDS,
     TABLE_SLUGS,
@@ -37,11 +37,11 @@ from surveys.report_tables import (
     in_scope_plates,
     report_figures,
 )
-from surveys.reports import Scope
+from surveys.models import Campaign, Theme
 
-PAGE_TEMPLATE = "surveys/reports/report.html"
-PRINT_TEMPLATE = "surveys/reports/report_print.html"
-CHOICE_TEMPLATE = "surveys/reports/subregion_choice.html"
+PAGE_TEMPLATE = "reports/report.html"
+PRINT_TEMPLATE = "reports/report_print.html"
+CHOICE_TEMPLATE = "reports/subregion_choice.html"
 FORMATS = {"csv", "xlsx"}
 
 
@@ -417,12 +417,3 @@ def _export_header(table, scope, form, report):
         lines.append(_("Measure: %(measure)s") % {"measure": report["measure_label"]})
     lines.append(_("Date: %(date)s") % {"date": date_format(timezone.localtime(), "Y-m-d H:i")})
     return lines
-
-
-urlpatterns = [
-    path("", report_index, name="index"),
-    path("subregions/<str:code>/", report_subregion, name="subregion"),
-    path("provinces/<int:plate>/", report_province, name="province"),
-    path("print/", report_print, name="print"),
-    path("export/<slug:table>.<str:fmt>", report_export, name="export"),
-]

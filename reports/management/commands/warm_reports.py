@@ -2,9 +2,9 @@
 
 At national size the national report takes seconds to compute. Report pages serve computed
 figures from the shared "reports" cache and compute them again in the background when they are
-older than two minutes (surveys/figures_cache.py), so only figures that were never computed make
-someone wait. Run this after a deployment or a cache flush, and hourly from cron (figures are
-kept for a day):
+older than two minutes (reports/services/figures_cache.py), so only figures that were never
+computed make someone wait. Run this after a deployment or a cache flush, and hourly from cron
+(figures are kept for a day):
 
     python manage.py warm_reports                 # the nation and the 17 sub-regions
     python manage.py warm_reports --provinces     # and the 81 provinces
@@ -18,10 +18,10 @@ from django.http import QueryDict
 from django.utils import translation
 
 from municipalities.models import Province, SubRegion
-from surveys.report_tables import report_figures
-from surveys.reports import Scope
-from surveys.views.reports import report_form, scope_param
-from surveys.views.statistics import cached_statistics
+from reports.services.figures import Scope
+from reports.services.statistics import cached_statistics
+from reports.services.tables import report_figures
+from reports.views.reports import report_form, scope_param
 
 
 class Command(BaseCommand):

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import NGO, LegalForm
-from surveys import reports
+from reports.services import figures as reports
+from reports.services.figures import Filters, Scope
 from surveys.models import (
     Category,
     Expectation,
@@ -23,7 +24,6 @@ from surveys.models import (
     ReviewEntry,
     Submission,
 )
-from surveys.reports import Filters, Scope
 from tests.factories import (
     CoordinatorAssignmentFactory,
     MembershipFactory,
@@ -680,7 +680,7 @@ def test_figures_are_cached_for_two_minutes(client, national, campaign, borda_ex
 def test_stale_figures_are_computed_again_once_at_a_time(
     client, national, campaign, borda_example, monkeypatch
 ):
-    from surveys import figures_cache
+    from reports.services import figures_cache
 
     scheduled = []
     monkeypatch.setattr(figures_cache, "run_in_background", scheduled.append)
@@ -701,7 +701,8 @@ def test_stale_figures_are_computed_again_once_at_a_time(
 def test_a_failed_background_computation_keeps_the_old_figures_and_is_tried_again(
     client, national, campaign, borda_example, monkeypatch
 ):
-    from surveys import figures_cache, report_tables
+    from reports.services import figures_cache
+    from reports.services import tables as report_tables
 
     client.force_login(national)
     url = "/en/reports/provinces/25/"
@@ -725,7 +726,7 @@ def test_background_computation_runs_in_its_own_thread_with_the_request_context(
     import contextvars
     import threading
 
-    from surveys.figures_cache import run_in_background
+    from reports.services.figures_cache import run_in_background
 
     settings.REPORTS_REFRESH_IN_BACKGROUND = True
     variable = contextvars.ContextVar("variable", default="unset")
@@ -924,7 +925,7 @@ def test_warm_reports_computes_the_nation_and_every_subregion_in_both_languages(
         assert len(queries) <= 9 + 1 + 1, url
     client.logout()
     with CaptureQueriesContext(connection) as queries:
-        client.get(reverse("surveys:statistics"))
+        client.get(reverse("reports:statistics"))
     assert len(queries) == 2  # the campaign list and the figures computed ahead
 
 

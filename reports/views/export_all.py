@@ -4,16 +4,16 @@ import re
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
-from django.urls import path
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from surveys.export_all import (
-    ExpectationExportForm,
+from portal import exports
+from reports.forms.export_all import ExpectationExportForm
+from reports.services.export_all import (
     expectation_export_rows,
-    expectations_csv,
+    expectations_csv_rows,
     expectations_export_log,
     export_scope_for,
     header_lines,
@@ -47,15 +47,6 @@ def export_expectations(request):
         row_count=queryset.count(),
     )
     header = header_lines(campaign=campaign, where=where, filter_labels=form.filter_labels())
-    response = StreamingHttpResponse(
-        expectations_csv(queryset, header=header), content_type="text/csv; charset=utf-8"
-    )
     place = re.sub(r"[^a-z0-9]+", "-", where.value)
     filename = f"expectations-{campaign.code}-{place}-{timezone.localdate()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-urlpatterns = [
-    path("export/expectations.csv", export_expectations, name="export_expectations"),
-]
+    return exports.csv_response(filename, expectations_csv_rows(queryset, header=header))

@@ -13,7 +13,7 @@ from municipalities.models import Province
 from ngos.models import LegalForm
 from portal.models import ExportLog
 from tests.factories import NGOFactory, UserFactory
-from tests.surveys.test_reports import (
+from tests.reports.test_reports import (
     P,
     Q,
     R,

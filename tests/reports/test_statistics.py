@@ -17,15 +17,15 @@ from hypothesis import strategies as st
 
 from municipalities.models import Province
 from ngos.models import NGO
+from reports.services.statistics import MIN_GROUP, suppressed
 from surveys.models import Category, Submission
-from surveys.views.statistics import MIN_GROUP, suppressed
 from tests.factories import NGOFactory
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
-URL = reverse("surveys:statistics")
+URL = reverse("reports:statistics")
 with translation.override("en"):
-    EN_URL = reverse("surveys:statistics")
+    EN_URL = reverse("reports:statistics")
 
 # Every test NGO ranks these five categories in this order.
 CODES = ["AFET-DEP-HAZ", "DESTEK-HIBE", "MEKAN-SALON", "SOSYAL-GOC", "EGITIM-KURS"]

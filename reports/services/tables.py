@@ -1,10 +1,10 @@
 """The report's tables: the figures of one campaign, scope and set of filters (computed by
-surveys.reports, kept in the "reports" cache), turned into titled tables with typed columns that
-the page, the print page and the CSV/XLSX exports all use.
+reports.services.figures, kept in the "reports" cache), turned into titled tables with typed
+columns that the page, the print page and the CSV/XLSX exports all use.
 
 Cached figures hold plain data only (no links, nothing about the user), so one cache entry
-serves every coordinator who may see the scope. See surveys/figures_cache.py for how long they
-are kept and how they are computed again.
+serves every coordinator who may see the scope. See reports/services/figures_cache.py for how
+long they are kept and how they are computed again.
 """
 
 import hashlib
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from municipalities.models import Province, SubRegion
 from portal.choices import HazardScope
-from surveys import reports
-from surveys.figures_cache import cached_figures, store_figures
-from surveys.reports import Scope
+from reports.services import figures as aggregates
+from reports.services.figures import Scope
+from reports.services.figures_cache import cached_figures, store_figures
 
 # Figures older than this are computed again (in the background, the old ones served meanwhile).
 CACHE_SECONDS = 120
@@ -95,57 +95,59 @@ def _map_values(campaign, scope, filters, measure):
     """{plate: value} of the measure for the provinces in scope that have data, and for the
     Borda measure {plate: leading category row}."""
     if measure == "participation":
-        rows = reports.participation(campaign, scope, filters, by="province")
+        rows = aggregates.participation(campaign, scope, filters, by="province")
         return {row["key"]: row["rate"] for row in rows if row["ngos"]}, {}
     if measure == "borda_leader_share":
-        rows = reports.borda_leader_by_province(campaign, scope, filters)
+        rows = aggregates.borda_leader_by_province(campaign, scope, filters)
         return (
             {plate: entry["share"] for plate, entry in rows.items()},
             {plate: entry["leader"] for plate, entry in rows.items()},
         )
-    rows = reports.responsiveness(campaign, scope, filters, by="province")
+    rows = aggregates.responsiveness(campaign, scope, filters, by="province")
     return {row["key"]: row[measure] for row in rows}, {}
 
 
 def _compute(campaign, compare, scope, filters, measure):
     level = scope.level
-    top = reports.borda(campaign, scope, filters)
-    examples = reports.borda_examples(campaign, scope, filters, [row["category_id"] for row in top])
+    top = aggregates.borda(campaign, scope, filters)
+    examples = aggregates.borda_examples(
+        campaign, scope, filters, [row["category_id"] for row in top]
+    )
     for row in top:
         row["examples"] = examples.get(row["category_id"], [])
     figures = {"level": level, "top": top}
     if compare:
         # Every category of the other campaign, to find each of this campaign's top five in it.
-        previous = reports.borda(compare, scope, filters, limit=None)
+        previous = aggregates.borda(compare, scope, filters, limit=None)
         ranks = {row["category_id"]: (index, row) for index, row in enumerate(previous, 1)}
         for row in top:
             rank, other = ranks.get(row["category_id"], (None, None))
             row["compare_rank"] = rank
             row["compare_score"] = other["score"] if other else 0
     if level == "nation":
-        figures["by_subregion"] = reports.borda_by_subregion(campaign, filters)
+        figures["by_subregion"] = aggregates.borda_by_subregion(campaign, filters)
     by = "subregion" if level == "nation" else "province"
     figures["places"] = _places(campaign, scope)
-    figures["participation"] = reports.participation(campaign, scope, filters, by=by)
+    figures["participation"] = aggregates.participation(campaign, scope, filters, by=by)
     if compare:
-        figures["participation_compare"] = reports.participation(compare, scope, filters, by=by)
-    figures["hazards"] = reports.hazard_shares(campaign, scope, filters)
-    figures["capabilities"] = reports.capabilities_by_hazard(scope, filters)
-    figures["responsiveness"] = reports.responsiveness(
+        figures["participation_compare"] = aggregates.participation(compare, scope, filters, by=by)
+    figures["hazards"] = aggregates.hazard_shares(campaign, scope, filters)
+    figures["capabilities"] = aggregates.capabilities_by_hazard(scope, filters)
+    figures["responsiveness"] = aggregates.responsiveness(
         campaign,
         scope,
         filters,
         by={"nation": "subregion", "subregion": "province", "province": "municipality"}[level],
     )
     if level != "province":
-        figures["responsiveness_municipalities"] = reports.responsiveness(
+        figures["responsiveness_municipalities"] = aggregates.responsiveness(
             campaign,
             scope,
             filters,
             by="municipality",
             limit=TOP_MUNICIPALITIES if level == "nation" else None,
         )
-    totals = reports.responsiveness(campaign, scope, filters, by="total")
+    totals = aggregates.responsiveness(campaign, scope, filters, by="total")
     figures["responsiveness_total"] = totals[0] if totals else None
     figures["map"], figures["map_leaders"] = _map_values(campaign, scope, filters, measure)
     figures["provinces"] = list(

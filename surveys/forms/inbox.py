@@ -1,11 +1,10 @@
-"""Forms of the review inbox: the bulk actions on a selection of cases, and answer templates."""
+"""The review inbox's bulk actions on a selection of cases."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import Municipality
 from surveys.models import AnswerTemplate, ExpectationStatus
 
 BULK_STATUS, BULK_ASSIGN, BULK_ANSWER = "status", "assign", "answer"
@@ -124,41 +123,3 @@ class BulkActionForm(forms.Form):
         if data["action"] == BULK_ASSIGN:
             return {"assignee": data["assignee"]}
         return {"text": data["template"].body}
-
-
-class AnswerTemplateForm(forms.ModelForm):
-    """A municipality's reusable answer; an active title may be used once per municipality."""
-
-    class Meta:
-        model = AnswerTemplate
-        fields = ["municipality", "title", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
-
-    def __init__(self, *args, municipality_ids, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["municipality"]
-        field.queryset = Municipality.objects.filter(pk__in=municipality_ids).order_by("name_sort")
-        field.empty_label = None
-        if len(municipality_ids) == 1:
-            field.widget = forms.HiddenInput()
-            field.initial = next(iter(municipality_ids))
-
-    def clean_title(self):
-        return " ".join(self.cleaned_data["title"].split())
-
-    def clean(self):
-        cleaned = super().clean()
-        municipality, title = cleaned.get("municipality"), cleaned.get("title")
-        # The database allows one active template per title and municipality; a retired one
-        # keeps its title free.
-        if municipality and title and (self.instance.pk is None or self.instance.is_active):
-            duplicates = AnswerTemplate.objects.filter(
-                municipality=municipality, title=title, is_active=True
-            ).exclude(pk=self.instance.pk)
-            if duplicates.exists():
-                self.add_error(
-                    "title",
-                    _("%(municipality)s already has an answer template with this title.")
-                    % {"municipality": municipality.name},
-                )
-        return cleaned

@@ -2,8 +2,8 @@
 
 Every case form carries the review version the page was rendered with (a hidden field): the
 service compares it with the case's current version and refuses a stale action (ReviewConflict).
-The rules of the workflow (transitions, reason required, …) live in surveys.review; the forms
-only limit the choices to what the user may pick.
+The rules of the workflow (transitions, reason required, …) live in surveys.services.review; the
+forms only limit the choices to what the user may pick.
 """
 
 from django import forms
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
 from surveys.models import ExpectationStatus
-from surveys.review import allowed_statuses, referral_targets
+from surveys.services.review import allowed_statuses, referral_targets
 
 
 class CaseForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from municipalities.models import MunicipalityKind
 from ngos.models import LegalForm
 from portal.choices import Hazard
-from surveys.reports import Filters
+from reports.services.figures import Filters
 
 MEASURES = [
     ("participation", _("Participation rate")),
