@@ -407,12 +407,12 @@ def test_two_admins_demoting_each_other_at_once_keep_one_admin(monkeypatch):
 
     from django.db import connections
 
-    from ngos.services import membership as service
+    from members.services import roles as service
 
     ngo = NGOFactory()
     first = MembershipFactory(ngo=ngo, role=Membership.Role.ADMIN)
     second = MembershipFactory(ngo=ngo, role=Membership.Role.ADMIN)
-    check = service._would_leave_no_admin
+    check = service.sole_admin_lock
 
     def slow_check(*args):
         # Widen the window between counting the admins and saving the new role.
@@ -420,7 +420,7 @@ def test_two_admins_demoting_each_other_at_once_keep_one_admin(monkeypatch):
         time.sleep(0.3)
         return result
 
-    monkeypatch.setattr(service, "_would_leave_no_admin", slow_check)
+    monkeypatch.setattr(service, "sole_admin_lock", slow_check)
     errors = []
 
     def demote(membership, by):
