@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist worksteal
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -57,10 +57,11 @@ migrate: install
 seed: migrate
 	DJANGO_DEBUG=1 $(MANAGE) seed_demo
 
-## lint / format: ruff
+## lint / format: ruff (and the layer contract: lint-imports)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -4,18 +4,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views, views_notifications
+from portal.views import notifications, pages
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("i18n/setlang/", pages.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("dashboard.urls")),
-    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("accounts/profile/", pages.ProfileView.as_view(), name="profile"),
+    path("privacy/", pages.privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),
@@ -25,20 +25,20 @@ urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
-    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",
-        views_notifications.notification_read,
+        notifications.notification_read,
         name="notification_read",
     ),
     path(
         "notifications/read-all/",
-        views_notifications.notifications_read_all,
+        notifications.notifications_read_all,
         name="notifications_read_all",
     ),
     path(
         "notifications/preferences/",
-        views_notifications.email_preferences,
+        notifications.email_preferences,
         name="email_preferences",
     ),
     prefix_default_language=False,

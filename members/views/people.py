@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +36,7 @@ from members.services.invitations import (
 from members.services.roles import member_change_role, member_remove, membership_leave
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Membership
+from portal.htmx import render_page
 from portal.turkish import sort_key
 
 TEMPLATE = "members/member_list.html"
@@ -235,10 +236,7 @@ def _render(request, people, organisation, *, invite_form=None):
         "invitation_days": INVITATION_DAYS,
         "my_membership": next((m for m in members if m.user_id == request.user.pk), None),
     }
-    template = TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#people"
-    return render(request, template, context)
+    return render_page(request, TEMPLATE, context, fragment="people")
 
 
 def _done(request, people, organisation):

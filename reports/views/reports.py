@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from municipalities.models import Province, SubRegion
 from ngos.models import ActivityField
 from portal.access import roles_of
+from portal.htmx import render_page
 from reports.forms.report import MEASURES, ReportForm
 from reports.services import charts
 from reports.services.figures import Scope
@@ -310,10 +311,7 @@ def _page_context(request, roles, scope):
 
 def _render_page(request, roles, scope):
     context = _page_context(request, roles, scope)
-    template = PAGE_TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#report"
-    return render(request, template, context)
+    return render_page(request, PAGE_TEMPLATE, context, fragment="report")
 
 
 # --- Views -----------------------------------------------------------------------------------

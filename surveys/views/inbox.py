@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from municipalities.models import Municipality
 from portal.access import roles_of
+from portal.htmx import render_page
 from surveys.filters import DEFAULT_ORDER, CoordinatorCaseFilter, InboxFilter
 from surveys.forms.answer_template import AnswerTemplateForm
 from surveys.forms.inbox import BULK_ANSWER, BulkActionForm
@@ -121,12 +122,8 @@ def _case_list(request, *, filter_class, queryset, data, list_url, extra):
         "overdue_days": settings.REVIEW_OVERDUE_DAYS,
         **extra,
     }
-    template = TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-        # The status and district fields of the form follow the list: swapped out of band.
-        context["oob"] = True
-    return render(request, template, context)
+    # The status and district fields of the form follow the list: swapped out of band.
+    return render_page(request, TEMPLATE, context, fragment_context={"oob": True})
 
 
 def _inbox_page(request, *, data, bulk_form=None, next_url=None):

@@ -27,6 +27,7 @@ from municipalities.models import Municipality
 from ngos.models import NGO
 from portal.access import roles_of
 from portal.choices import Hazard
+from portal.htmx import render_page
 from surveys.forms.submission import ItemFormSet
 from surveys.models import (
     EXPECTATIONS_PER_SUBMISSION,
@@ -264,10 +265,7 @@ def _render(request, scope, submission, *, formset=None, version=None, conflict=
         "revisions": _revisions(submission),
         "summary_url": scope.summary_url,
     }
-    template = TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template += "#editor"
-    return render(request, template, context)
+    return render_page(request, TEMPLATE, context, fragment="editor")
 
 
 def _posted_version(request):

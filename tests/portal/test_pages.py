@@ -79,7 +79,7 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
 
 def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
-    from portal import views
+    from portal.views import pages as views
 
     class BrokenCursor:
         def __enter__(self):

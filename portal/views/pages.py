@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import UpdateView
 
-from portal.forms import ProfileForm
+from portal.forms.account import ProfileForm
 
 
 @require_GET

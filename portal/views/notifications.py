@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import roles_of
-from portal.forms_notifications import EmailPreferencesForm
+from portal.forms.notifications import EmailPreferencesForm
 from portal.models import EmailPreferences, Notification
 
 PAGE_SIZE = 25
