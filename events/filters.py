@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from municipalities.models import Province, SubRegion
+from municipalities.filters import province_filter, subregion_filter
 
 UPCOMING, PAST = "upcoming", "past"
 
@@ -20,17 +20,8 @@ class EventFilter(django_filters.FilterSet):
         empty_label=None,
         widget=forms.HiddenInput,
     )
-    subregion = django_filters.ModelChoiceFilter(
-        label=_("Sub-region"),
-        queryset=SubRegion.objects.order_by("code"),
-        empty_label=_("All sub-regions"),
-    )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Host province"),
-        field_name="host_province",
-        queryset=Province.objects.order_by("name_sort"),
-        empty_label=_("All provinces"),
-    )
+    subregion = subregion_filter(field_name="subregion")
+    province = province_filter(field_name="host_province", label=_("Host province"))
 
     class Meta:
         model = Event

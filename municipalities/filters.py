@@ -4,26 +4,34 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, MunicipalityKind, Province, SubRegion
-from portal.filters import search_widget
+from portal.filters import search_filter
+
+
+def subregion_filter(*, field_name="province__subregion", queryset=None, empty_label=None):
+    """A sub-region select (all 17 in code order, unless ``queryset`` narrows them)."""
+    return django_filters.ModelChoiceFilter(
+        label=_("Sub-region"),
+        field_name=field_name,
+        queryset=SubRegion.objects.order_by("code") if queryset is None else queryset,
+        empty_label=empty_label or _("All sub-regions"),
+    )
+
+
+def province_filter(*, field_name="province", queryset=None, empty_label=None, label=None):
+    """A province select (all 81 in Turkish alphabetical order, unless ``queryset`` narrows
+    them)."""
+    return django_filters.ModelChoiceFilter(
+        label=label or _("Province"),
+        field_name=field_name,
+        queryset=Province.objects.order_by("name_sort") if queryset is None else queryset,
+        empty_label=empty_label or _("All provinces"),
+    )
 
 
 class MunicipalityFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="filter_search",
-        widget=search_widget(_("Name of a municipality")),
-    )
-    subregion = django_filters.ModelChoiceFilter(
-        label=_("Sub-region"),
-        field_name="province__subregion",
-        queryset=SubRegion.objects.order_by("code"),
-        empty_label=_("All sub-regions"),
-    )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=Province.objects.order_by("name_sort"),
-        empty_label=_("All provinces"),
-    )
+    q = search_filter(_("Name of a municipality"))
+    subregion = subregion_filter()
+    province = province_filter()
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=MunicipalityKind.choices, empty_label=_("All kinds")
     )

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from municipalities.filters import province_filter, subregion_filter
 from municipalities.models import District, Province, SubRegion
 from ngos.models import (
     NGO,
@@ -15,7 +16,7 @@ from ngos.models import (
 )
 from portal.access import roles_of
 from portal.choices import HazardScope
-from portal.filters import int_or_none, search_widget
+from portal.filters import int_or_none, search_filter
 
 
 class NGOFilterForm(forms.Form):
@@ -33,22 +34,9 @@ class NGOFilter(django_filters.FilterSet):
     """The public directory's filters. Relations are matched with ``pk__in`` subqueries, so no
     join can repeat an NGO and no DISTINCT is needed."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="filter_search",
-        widget=search_widget(_("Name of an NGO")),
-    )
-    subregion = django_filters.ModelChoiceFilter(
-        label=_("Sub-region"),
-        field_name="province__subregion",
-        queryset=SubRegion.objects.order_by("code"),
-        empty_label=_("All sub-regions"),
-    )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=Province.objects.order_by("name_sort"),
-        empty_label=_("All provinces"),
-    )
+    q = search_filter(_("Name of an NGO"))
+    subregion = subregion_filter()
+    province = province_filter()
     # Any district id is accepted; the select offers only the chosen province's (see ``form``).
     district = django_filters.ModelChoiceFilter(
         label=_("District"),
@@ -161,22 +149,11 @@ class VerificationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=VerificationStatus.choices, empty_label=None
     )
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="filter_search",
-        widget=search_widget(_("Name of an NGO")),
+    q = search_filter(_("Name of an NGO"))
+    subregion = subregion_filter(
+        queryset=coordinated_subregions, empty_label=_("All your sub-regions")
     )
-    subregion = django_filters.ModelChoiceFilter(
-        label=_("Sub-region"),
-        field_name="province__subregion",
-        queryset=coordinated_subregions,
-        empty_label=_("All your sub-regions"),
-    )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=coordinated_provinces,
-        empty_label=_("All your provinces"),
-    )
+    province = province_filter(queryset=coordinated_provinces, empty_label=_("All your provinces"))
 
     class Meta:
         model = NGO

@@ -1,6 +1,8 @@
 """Small helpers shared by the apps' django-filter FilterSets."""
 
+import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 def search_widget(placeholder):
@@ -14,3 +16,10 @@ def int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def search_filter(placeholder, *, method="filter_search", label=None):
+    """A free-text filter (a search box) that the FilterSet's ``method`` applies."""
+    return django_filters.CharFilter(
+        label=label or _("Search"), method=method, widget=search_widget(placeholder)
+    )

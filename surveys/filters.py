@@ -5,10 +5,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from municipalities.filters import province_filter
 from municipalities.models import District, Municipality, Province
 from portal.access import roles_of
 from portal.choices import Hazard
-from portal.filters import int_or_none, search_widget
+from portal.filters import int_or_none, search_filter
 from portal.turkish import search_key
 from surveys.models import Campaign, Category, ExpectationStatus
 
@@ -63,11 +64,7 @@ class CaseFilter(django_filters.FilterSet):
     """What the inbox and the coordinators' list share. The status is chosen with the tabs;
     ``without_status`` is the list with every other filter applied, for the tabs' counts."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="filter_search",
-        widget=search_widget(_("Title or NGO name")),
-    )
+    q = search_filter(_("Title or NGO name"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ExpectationStatus.choices, widget=forms.HiddenInput
     )
@@ -85,9 +82,7 @@ class CaseFilter(django_filters.FilterSet):
     rank = django_filters.ChoiceFilter(
         label=_("Rank"), choices=RANK_CHOICES, empty_label=_("Any rank")
     )
-    ngo = django_filters.CharFilter(
-        label=_("NGO"), method="filter_ngo", widget=search_widget(_("Name of an NGO"))
-    )
+    ngo = search_filter(_("Name of an NGO"), method="filter_ngo", label=_("NGO"))
     # Any district of the scope is accepted; the select offers a smaller list (see ``form``).
     district = django_filters.ModelChoiceFilter(
         label=_("NGO's district"),
@@ -220,13 +215,10 @@ class InboxFilter(CaseFilter):
 class CoordinatorCaseFilter(CaseFilter):
     """The coordinators' read-only list: the cases of the municipalities in their scope."""
 
-    municipality = django_filters.CharFilter(
-        label=_("Municipality"),
-        method="filter_municipality",
-        widget=search_widget(_("Name of a municipality")),
+    municipality = search_filter(
+        _("Name of a municipality"), method="filter_municipality", label=_("Municipality")
     )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
+    province = province_filter(
         field_name="municipality__province",
         queryset=_coordinated_provinces,
         empty_label=_("All your provinces"),
