@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from events.models import AgendaItem, Event, Registration, Speaker
+from portal.admin import ReadOnlyAdmin
 
 
 class SpeakerInline(admin.TabularInline):
@@ -36,7 +37,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdmin):
     """Read only: registrations change through the portal's services, which keep the seat
     count and the waitlist consistent."""
 
@@ -45,11 +46,4 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["user", "event", "ngo", "municipality"]
     search_fields = ["user__email", "user__full_name", "ngo__name", "municipality__name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False

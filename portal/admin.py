@@ -10,6 +10,22 @@ class CoordinatorAssignmentInline(admin.TabularInline):
     extra = 0
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that the portal's services write (records, evidence): site administrators read
+    them and never add or change one; ``deletable = False`` forbids deleting too."""
+
+    deletable = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -46,7 +62,7 @@ class CoordinatorAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyAdmin):
     """Exports are evidence: readable by site administrators, never edited."""
 
     list_display = ["created_at", "user", "kind", "row_count"]
@@ -54,15 +70,9 @@ class ExportLogAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["created_at", "user", "kind", "filters", "row_count"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log is evidence: site administrators read it; nobody adds, edits or deletes."""
 
     list_display = ["created_at", "action", "actor", "target", "ip"]
@@ -72,14 +82,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "actor", "action", "target", "details", "ip"]
 
+    deletable = False
+
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.admin import TurkishSearchMixin
+from portal.admin import ReadOnlyAdmin
 from surveys.models import Campaign, Category, Expectation, Submission, SubmissionRevision, Theme
 
 
@@ -91,16 +92,10 @@ class ExpectationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubmissionRevision)
-class SubmissionRevisionAdmin(admin.ModelAdmin):
+class SubmissionRevisionAdmin(ReadOnlyAdmin):
     """Revisions are the record of amendments: readable, never edited."""
 
     list_display = ["submission", "kind", "user", "on_behalf", "created_at"]
     list_filter = ["kind", "on_behalf"]
     list_select_related = ["submission__ngo", "submission__campaign", "user"]
     readonly_fields = ["submission", "kind", "user", "created_at", "changes", "on_behalf"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
