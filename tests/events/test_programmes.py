@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from demo.services.programmes import seed_events
 from events.models import AgendaItem, Event, Registration, Speaker
@@ -28,17 +28,12 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import en
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
 TURKIYE = zoneinfo.ZoneInfo("Europe/Istanbul")
-
-
-def en(name, *args):
-    """The English URL of a view (the Turkish one has no prefix)."""
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def erzurum_kars():

@@ -3,10 +3,8 @@ import datetime
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from members.models import Invitation
@@ -24,18 +22,10 @@ from tests.factories import (
     MunicipalStaffFactory,
     UserFactory,
 )
+from tests.helpers import en, messages_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 BASE_URL = "https://portal.example/"
-
-
-def en(name, *args):
-    with translation.override("en"):
-        return reverse(name, args=args)
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import translation
 
 from members.models import Invitation
 from municipalities.models import Municipality, MunicipalStaff, SubRegion
@@ -14,18 +11,10 @@ from tests.factories import (
     MunicipalStaffFactory,
     UserFactory,
 )
+from tests.helpers import en, messages_of
 
 pytestmark = pytest.mark.django_db
 LAST_MANAGER = "A municipality must keep at least one manager."
-
-
-def en(name, *args):
-    with translation.override("en"):
-        return reverse(name, args=args)
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -1,11 +1,8 @@
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import translation
 
 from members.models import Invitation
 from members.services.roles import membership_change_role, membership_leave, membership_remove
@@ -18,18 +15,10 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import en, messages_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 LAST_ADMIN = "An NGO must keep at least one administrator."
-
-
-def en(name, *args):
-    with translation.override("en"):
-        return reverse(name, args=args)
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from municipalities.models import District, Municipality, SubRegion
 from ngos.models import NGO, ActivityField, JoinRequest, Membership
@@ -20,14 +19,9 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import en
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-def en(name, *args):
-    """The English URL of a view (the Turkish one has no prefix)."""
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def texts(response):

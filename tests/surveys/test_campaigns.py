@@ -9,7 +9,6 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import NGO
@@ -28,6 +27,7 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import en
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,6 @@ UTC = datetime.UTC
 OPENS = datetime.datetime(2025, 5, 12, 7, 0, tzinfo=UTC)  # 10:00 in Türkiye
 CLOSES = datetime.datetime(2025, 6, 12, 18, 0, tzinfo=UTC)  # 21:00 in Türkiye
 DURING = datetime.datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
-
-
-def en(name, *args):
-    """The English URL of a view (the Turkish one has no prefix)."""
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def texts(response):
