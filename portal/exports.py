@@ -30,7 +30,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE = re.compile(r"\+?[\d\s()./-]+")
+PHONE = re.compile(r"\+?[\d(][\d\s()./-]*")
 
 
 def spreadsheet_cell(value):

@@ -57,7 +57,19 @@ def formula_cells(body):
 
 @pytest.mark.parametrize(
     "text",
-    ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tx", "\r=1", "  =1+1", " \t@x", MALICIOUS],
+    [
+        "=1+1",
+        "+SUM(A1)",
+        "-2+3",
+        "-1-1",
+        "-(1)",
+        "@SUM(A1)",
+        "\tx",
+        "\r=1",
+        "  =1+1",
+        " \t@x",
+        MALICIOUS,
+    ],
 )
 def test_spreadsheet_cell_text_starting_like_a_formula_gets_an_apostrophe(text):
     assert exports.spreadsheet_cell(text) == "'" + text
