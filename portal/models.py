@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -264,8 +265,8 @@ class OutgoingMail(models.Model):
     subject = models.TextField(_("subject"))
     body = models.TextField(_("body"), blank=True)
     html_body = models.TextField(_("HTML body"), blank=True)
-    from_email = models.CharField(_("from"), max_length=400)
-    to = models.JSONField(_("to"), default=list, blank=True)
+    from_email = models.CharField(pgettext_lazy("email", "from"), max_length=400)
+    to = models.JSONField(pgettext_lazy("email", "to"), default=list, blank=True)
     cc = models.JSONField(_("cc"), default=list, blank=True)
     bcc = models.JSONField(_("bcc"), default=list, blank=True)
     reply_to = models.JSONField(_("reply to"), default=list, blank=True)

@@ -334,7 +334,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after this long; longer than the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(60 * 60)))
+}
+# How often (seconds) a worker looks for such tasks (the worker-kill test makes it short).
+if os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = float(
+        os.environ["CELERY_UNACKED_RESTORE_INTERVAL"]
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
