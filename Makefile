@@ -15,6 +15,7 @@ run: install messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	@echo "Tasks run in-process and mail goes to this console; for a worker: REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/celery -A portal worker -l info"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## test: run the whole suite (SQLite, or PostgreSQL when DATABASE_URL points to one)

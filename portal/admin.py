@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.models import AuditEntry, CoordinatorAssignment, ExportLog, User
+from portal.mail import mail_enqueue
+from portal.models import AuditEntry, CoordinatorAssignment, ExportLog, OutgoingMail, User
+from portal.outbox import outgoing_mail_requeue
 
 
 class CoordinatorAssignmentInline(admin.TabularInline):
@@ -86,3 +89,61 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """The outbox: site administrators see what was sent, what waits and what failed, and send
+    failed emails again."""
+
+    list_display = ["created_at", "subject", "recipient_list", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [
+        "status",
+        "batch",
+        "subject",
+        "from_email",
+        "to",
+        "cc",
+        "bcc",
+        "reply_to",
+        "headers",
+        "body",
+        "html_body",
+        "attachment_names",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    exclude = ["attachments"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    @admin.display(description=_("recipients"))
+    def recipient_list(self, obj):
+        return ", ".join(obj.recipients)
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, obj):
+        return ", ".join(a["filename"] or a["mimetype"] for a in obj.attachments)
+
+    @admin.action(description=_("Send the selected failed emails again"))
+    def resend(self, request, queryset):
+        ids = outgoing_mail_requeue(queryset)
+        if ids:
+            mail_enqueue(ids)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed email was queued again.",
+                "%(count)d failed emails were queued again.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+            messages.SUCCESS if ids else messages.WARNING,
+        )

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -245,3 +246,58 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target}"
+
+
+class OutgoingMail(models.Model):
+    """One email on its way: stored in the sender's transaction, sent after commit by a task
+    (portal/mail.py, portal/outbox.py), so a message is neither lost to a failing mail server nor
+    sent for an action that was rolled back."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    batch = models.UUIDField(_("batch"), db_index=True)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"), blank=True)
+    html_body = models.TextField(_("HTML body"), blank=True)
+    from_email = models.CharField(pgettext_lazy("email", "from"), max_length=400)
+    to = models.JSONField(pgettext_lazy("email", "to"), default=list, blank=True)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    bcc = models.JSONField(_("bcc"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # [{"filename", "mimetype", "content": base64}]: binary-safe (the programme's .ics) in JSON.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoingmail_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "failed"]),
+                name="outgoingmail_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="outgoingmail_sent_at_iff_sent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def recipients(self) -> list[str]:
+        return [*self.to, *self.cc, *self.bcc]

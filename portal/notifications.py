@@ -1,17 +1,13 @@
 """In-app notifications and the emails that go with them, each in its recipient's language."""
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from smtplib import SMTPException
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import translation
 
 from portal.models import EmailPreferences, Notification
-
-logger = logging.getLogger(__name__)
 
 # The EmailPreferences fields a notification may be governed by.
 PREFERENCES = {"answers", "status_changes", "referrals", "completions", "digest", "events"}
@@ -44,8 +40,9 @@ def notify(
     *, users: Iterable, kind: str, preference: str | None, build: Callable[[object], Message]
 ) -> int:
     """Create an in-app notification for each user and, where they want it, send the email after
-    the transaction commits. ``build(user)`` runs in the user's preferred language. A failing
-    mail server is logged and never undoes the action. Returns the number of notifications."""
+    the transaction commits. ``build(user)`` runs in the user's preferred language. The emails go
+    to the outbox, which sends them with retries (portal/mail.py), so a failing mail server never
+    undoes the action. Returns the number of notifications."""
     users = [user for user in users if user is not None]
     wanted = wanted_emails(users, preference) if preference else set()
     notes, emails = [], []
@@ -64,12 +61,7 @@ def notify(
 
 
 def send_emails(emails) -> int:
-    """Send (subject, body, address) triples one by one; log failures. Returns how many went."""
-    sent = 0
-    for subject, body, address in emails:
-        try:
-            send_mail(subject, body, None, [address])
-            sent += 1
-        except (SMTPException, OSError):
-            logger.exception("Could not send %r to %s", subject, address)
-    return sent
+    """Send (subject, body, address) triples as one batch (with the outbox: one task, one
+    connection to the mail server). Returns how many were handed over."""
+    messages = [EmailMessage(subject, body, None, [address]) for subject, body, address in emails]
+    return get_connection().send_messages(messages) if messages else 0

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -204,15 +205,22 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Mail: printed to the console while debugging, SMTP otherwise.
+# Mail: every message (the portal's, allauth's, Django's) is stored as a portal.OutgoingMail row
+# in the sender's transaction and sent after commit by a task, with retries (portal/mail.py). The
+# task sends through PORTAL_EMAIL_BACKEND: printed to the console while debugging, SMTP otherwise.
+# (Django's test runner replaces EMAIL_BACKEND with its locmem outbox; the mail-queue tests put
+# the queue back.)
+EMAIL_BACKEND = "portal.mail.QueuedEmailBackend"
+PORTAL_EMAIL_BACKEND = os.environ.get(
+    "PORTAL_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Belediye–STK Portalı <noreply@localhost>"
 )
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-if DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -238,7 +246,7 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Templates use
 # static JS files and CSS classes; htmx runs with includeIndicatorStyles off (see base.html), and
@@ -309,5 +317,57 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
     }
-# Stale report figures are computed again in a background thread (inline in the tests).
-REPORTS_REFRESH_IN_BACKGROUND = not TESTING
+
+# Background work: Celery with Redis as the broker (portal/celery.py). Without REDIS_URL there is
+# no broker and no worker: tasks run in-process when they are enqueued (``make run``, the tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# An eager task that fails is logged and retried like a queued one would be, never raised into
+# the request that enqueued it.
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it has finished, not when it starts: a worker that dies mid-task
+# (killed, out of memory, host lost) leaves it to another worker. Tasks are idempotent for this.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after this long; longer than the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(60 * 60)))
+}
+# How often (seconds) a worker looks for such tasks (the worker-kill test makes it short).
+if os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = float(
+        os.environ["CELERY_UNACKED_RESTORE_INTERVAL"]
+    )
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic work (run by ``celery -A portal beat``; each task is run by a worker).
+HEARTBEAT_SECONDS = 20
+CELERY_BEAT_SCHEDULE = {
+    "warm-reports": {
+        "task": "reports.tasks.warm_reports",
+        "schedule": crontab(minute=5),
+    },
+    "send-digests": {
+        "task": "surveys.tasks.send_digests",
+        # 07:30 in Türkiye, before the working day starts.
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "worker-heartbeat": {
+        "task": "portal.tasks.heartbeat",
+        "schedule": HEARTBEAT_SECONDS,
+        # A heartbeat that waited in the queue longer than this says nothing: dropped.
+        "options": {"expires": HEARTBEAT_SECONDS},
+    },
+}
+# /readyz is 503 when no worker has written its heartbeat for this long (with REDIS_URL).
+HEARTBEAT_MAX_AGE_SECONDS = 60

@@ -1,4 +1,4 @@
-"""Root URLs: Turkish at the root, English under /en/; health check and admin outside."""
+"""Root URLs: Turkish at the root, English under /en/; health checks and admin outside."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -8,6 +8,7 @@ from portal.views import notifications, pages
 
 urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
+    path("readyz", pages.readyz, name="readyz"),
     path("i18n/setlang/", pages.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

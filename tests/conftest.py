@@ -108,3 +108,18 @@ def english():
     translation.activate("en")
     yield
     translation.activate("tr")
+
+
+@pytest.fixture
+def mail_queue(settings):
+    """Mail through the portal's outbox as in production (Django's test runner replaces
+    EMAIL_BACKEND with its locmem outbox): messages are stored as OutgoingMail rows and the
+    (eager) task sends them on commit, into ``mail.outbox``."""
+    settings.EMAIL_BACKEND = "portal.mail.QueuedEmailBackend"
+    settings.PORTAL_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def mail_server_down(mail_queue, settings):
+    """The outbox in front of a mail server that cannot be reached."""
+    settings.PORTAL_EMAIL_BACKEND = "tests.helpers.DownEmailBackend"

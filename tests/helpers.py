@@ -14,3 +14,20 @@ def en(name, *args):
 def messages_of(response):
     """The flash messages the response's request added, as text."""
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+class DownEmailBackend:
+    """A mail server that cannot be reached (PORTAL_EMAIL_BACKEND in the ``mail_server_down``
+    fixture)."""
+
+    def __init__(self, fail_silently=False, **kwargs):
+        pass
+
+    def open(self):
+        raise ConnectionRefusedError("mail server down")
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")

@@ -1,7 +1,5 @@
 """The mails of a registration: confirmation, waiting-list place or promotion, with the .ics."""
 
-import logging
-from smtplib import SMTPException
 from urllib.parse import urljoin
 
 from django.core.mail import EmailMessage
@@ -14,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Registration
 from events.services.calendar import event_ics
 from portal.models import EmailPreferences, Notification
-
-logger = logging.getLogger(__name__)
 
 Status = Registration.Status
 
@@ -49,7 +45,8 @@ def _notification_text(registration: Registration, kind: str) -> str:
 def registration_send_mail(*, registration_id: int, kind: str, base_url: str = "") -> bool:
     """Email a registration's holder its confirmation, waiting-list place or promotion, in their
     language, with the programme's .ics attached; a user who turned programme emails off gets an
-    in-app notification instead. Returns whether a mail was sent; mail failures are logged."""
+    in-app notification instead. Returns whether a mail was queued (the outbox sends it with
+    retries: see portal/mail.py)."""
     registration = Registration.objects.select_related(
         "event__host_province", "user", "ngo", "municipality"
     ).get(pk=registration_id)
@@ -79,10 +76,4 @@ def registration_send_mail(*, registration_id: int, kind: str, base_url: str = "
         )
     message = EmailMessage(subject, body, None, [user.email])
     message.attach("programme.ics", event_ics(event, url=url), "text/calendar; charset=utf-8")
-    try:
-        message.send()
-    except (SMTPException, OSError):
-        # The registration is saved; a mail server failure must not undo it.
-        logger.exception("Could not send the %s mail of registration %s", kind, registration.pk)
-        return False
-    return True
+    return bool(message.send())

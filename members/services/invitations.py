@@ -123,30 +123,27 @@ def invitation_create(
 
 
 def _send_invitation_email(invitation_pk, base_url, language):
-    """Email the invitation link in the invitee's language; failures are logged only."""
-    try:
-        invitation = Invitation.objects.select_related("ngo", "municipality", "invited_by").get(
-            pk=invitation_pk
-        )
-        with translation.override(language):
-            context = {
-                "invitation": invitation,
-                "organisation": invitation.organisation,
-                "inviter": invitation.invited_by,
-                "role_label": invitation_role_label(invitation),
-                "accept_url": base_url
-                + reverse("members:invitation_accept", args=[invitation.token]),
-            }
-            subject = render_to_string("emails/invitation_subject.txt", context)
-            body = render_to_string("emails/invitation.txt", context)
-        send_mail(
-            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-            body,
-            None,
-            [invitation.email],
-        )
-    except Exception:
-        logger.exception("Could not send invitation %s", invitation_pk)
+    """Email the invitation link in the invitee's language (queued in the outbox, which sends
+    it with retries: see portal/mail.py)."""
+    invitation = Invitation.objects.select_related("ngo", "municipality", "invited_by").get(
+        pk=invitation_pk
+    )
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "organisation": invitation.organisation,
+            "inviter": invitation.invited_by,
+            "role_label": invitation_role_label(invitation),
+            "accept_url": base_url + reverse("members:invitation_accept", args=[invitation.token]),
+        }
+        subject = render_to_string("emails/invitation_subject.txt", context)
+        body = render_to_string("emails/invitation.txt", context)
+    send_mail(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body,
+        None,
+        [invitation.email],
+    )
 
 
 def _verified_emails(user) -> set[str]:

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -31,22 +31,17 @@ def _absolute(base_url: str, view_name: str, *args) -> str:
 
 
 def _mail_each(recipients, compose) -> int:
-    """Send one message per user, in that user's preferred language; return how many were sent.
+    """Queue one message per user, in that user's preferred language, as one batch of the
+    outbox (sent with retries, see portal/mail.py); return how many were queued.
 
-    ``compose(user)`` returns ``(subject, body)``. A failing recipient is logged and skipped: the
-    data is already committed when this runs, so an exception would only hide that it was saved.
+    ``compose(user)`` returns ``(subject, body)``.
     """
-    sent = 0
+    messages = []
     for user in recipients:
-        try:
-            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-                subject, body = compose(user)
-            send_mail(_subject(subject), body, None, [user.email])
-        except Exception:  # any mail or rendering failure: log it, go on with the others
-            logger.exception("Could not send an onboarding email to user %s", user.pk)
-        else:
-            sent += 1
-    return sent
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            subject, body = compose(user)
+        messages.append(EmailMessage(_subject(subject), body, None, [user.email]))
+    return get_connection().send_messages(messages) if messages else 0
 
 
 def ngo_coordinators(ngo: NGO) -> list:

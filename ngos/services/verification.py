@@ -6,11 +6,10 @@ import functools
 import logging
 import operator
 from dataclasses import dataclass
-from smtplib import SMTPException
 from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -108,13 +107,15 @@ def ngo_set_status(*, ngo_id, action, reason, expected_status, by, base_url) -> 
 
 
 def _mail_admins(*, ngo_id, action, base_url):
-    """Tell each administrator of the NGO about its new status, in their own language."""
+    """Tell each administrator of the NGO about its new status, in their own language (one batch
+    of the outbox, sent with retries: see portal/mail.py)."""
     ngo = NGO.objects.get(pk=ngo_id)
     admins = (
         Membership.objects.filter(ngo=ngo, role=Membership.Role.ADMIN, user__is_active=True)
         .select_related("user")
         .order_by("pk")
     )
+    messages = []
     for membership in admins:
         user = membership.user
         with translation.override(user.preferred_language):
@@ -129,11 +130,9 @@ def _mail_admins(*, ngo_id, action, base_url):
                 "status": ngo.get_status_display(),
             }
             body = render_to_string("emails/ngo_status_changed.txt", context)
-        try:
-            send_mail(subject, body, None, [user.email])
-        except (SMTPException, OSError):
-            # The decision is saved; a mail server failure must not undo it.
-            logger.exception("Could not send the status mail of NGO %s to %s", ngo.pk, user.pk)
+        messages.append(EmailMessage(subject, body, None, [user.email]))
+    if messages:
+        get_connection().send_messages(messages)
 
 
 # Words that say what kind of organisation it is rather than which one (as search keys).

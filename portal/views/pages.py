@@ -1,4 +1,4 @@
-"""The portal's own pages: profile, privacy notice, language switch, health check."""
+"""The portal's own pages: profile, privacy notice, language switch, health and readiness checks."""
 
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import UpdateView
 
 from portal.forms.account import ProfileForm
+from portal.health import readiness
 
 
 @require_GET
@@ -71,3 +72,15 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """200 when the database, Redis and a worker (its heartbeat at most a minute old) answer;
+    503 naming the part that does not. Without REDIS_URL tasks run in the web process: only the
+    database is checked."""
+    ready, parts = readiness()
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **parts}, status=200 if ready else 503
+    )

@@ -2,22 +2,25 @@
 
 The "reports" cache is shared by every worker and app server: a table of the database, or Redis
 with REDIS_URL (portal/settings.py). Figures are served from it together with the time they were
-computed. Once they are older than their ``fresh_seconds`` they are still served, while one
-background thread computes them again; only figures that were never computed (or not for
-KEEP_SECONDS) are computed while the visitor waits. At national size a report takes seconds to
-compute, so ``manage.py warm_reports`` computes the usual pages ahead (after a deployment, and
-from cron).
+computed. Once they are older than their ``fresh_seconds`` they are still served, while a task
+(``reports.tasks.refresh_figures``, on a Celery worker) computes them again; only figures that
+were never computed (or not for KEEP_SECONDS) are computed while the visitor waits. At national
+size a report takes seconds to compute, so the hourly ``reports.tasks.warm_reports`` (and
+``manage.py warm_reports``, after a deployment) computes the usual pages ahead.
+
+A task cannot carry a function, so each kind of figures registers the function that computes
+it (``figures_kind``); a task names the kind and passes its parameters as JSON.
 """
 
-import contextvars
 import datetime
 import logging
-import threading
+from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
+from django.db import transaction
 from django.utils import timezone, translation
+
+from portal.db_router import replica_reads
 
 # How long computed figures are kept at all.
 KEEP_SECONDS = 24 * 60 * 60
@@ -25,31 +28,33 @@ KEEP_SECONDS = 24 * 60 * 60
 REFRESH_LOCK_SECONDS = 5 * 60
 logger = logging.getLogger(__name__)
 
+_KINDS: dict[str, Callable[..., dict]] = {}
 
-def cached_figures(key, compute, *, fresh_seconds):
+
+def figures_kind(name: str):
+    """Register ``compute(**params)`` (returning a dict of figures; ``params`` JSON values) as
+    the way a task computes figures of kind ``name`` again."""
+
+    def register(compute):
+        _KINDS[name] = compute
+        return compute
+
+    return register
+
+
+def cached_figures(key, compute, *, fresh_seconds, kind, params):
     """The figures ``compute()`` returns (a dict), with ``computed_at`` added: from the cache;
-    computed now when the cache has none; computed again in the background, the cached ones
-    returned meanwhile, when they are older than ``fresh_seconds``."""
+    computed now when the cache has none; computed again by a task (as figures of ``kind`` for
+    ``params``), the cached ones returned meanwhile, when they are older than ``fresh_seconds``."""
     store = caches["reports"]
     figures = store.get(key)
     if figures is None:
         return store_figures(key, compute)
     age = timezone.now() - figures["computed_at"]
     if age >= datetime.timedelta(seconds=fresh_seconds) and store.add(
-        f"{key}:refreshing", True, REFRESH_LOCK_SECONDS
+        _lock(key), True, REFRESH_LOCK_SECONDS
     ):
-        language = translation.get_language()
-
-        def refresh():
-            try:
-                with translation.override(language):
-                    store_figures(key, compute)
-            except Exception:
-                logger.exception("Computing figures again failed (%s)", key)
-            finally:
-                store.delete(f"{key}:refreshing")
-
-        run_in_background(refresh)
+        schedule_refresh(key=key, kind=kind, params=params, language=translation.get_language())
     return figures
 
 
@@ -62,19 +67,25 @@ def store_figures(key, compute):
     return figures
 
 
-def run_in_background(function):
-    """Run ``function`` in a daemon thread with database connections of its own (closed when it
-    ends) and the caller's context variables (so it reads where the request reads, see
-    portal/db_router.py); inline when REPORTS_REFRESH_IN_BACKGROUND is off (the tests)."""
-    if not settings.REPORTS_REFRESH_IN_BACKGROUND:
-        function()
-        return
-    context = contextvars.copy_context()
+def figures_refresh(*, key, kind, params, language):
+    """Compute the figures again (reading where report pages read, see portal/db_router.py) and
+    release the lock taken by ``cached_figures``, whether or not it worked: a failure keeps the
+    old figures, and the next visitor's request schedules another try."""
+    try:
+        with translation.override(language), replica_reads():
+            store_figures(key, lambda: _KINDS[kind](**params))
+    finally:
+        caches["reports"].delete(_lock(key))
 
-    def target():
-        try:
-            context.run(function)
-        finally:
-            connections.close_all()
 
-    threading.Thread(target=target, name="figures", daemon=True).start()
+def schedule_refresh(**arguments):
+    """Have a worker run ``figures_refresh(**arguments)`` once the transaction commits (at once
+    and in-process when tasks run eagerly, without REDIS_URL)."""
+    # reports.tasks wraps this module's functions, so it is imported here, not at the top.
+    from reports.tasks import refresh_figures
+
+    transaction.on_commit(lambda: refresh_figures.delay(**arguments))
+
+
+def _lock(key) -> str:
+    return f"{key}:refreshing"

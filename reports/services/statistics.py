@@ -6,7 +6,8 @@ subtracting the shown sub-regions from the national figure.
 
 from municipalities.models import SubRegion
 from reports.services import figures as aggregates
-from reports.services.figures_cache import cached_figures, store_figures
+from reports.services.figures_cache import cached_figures, figures_kind, store_figures
+from surveys.models import Campaign
 
 # No figure is shown about fewer NGOs than this (verified NGOs for participation, NGOs that
 # submitted for the top five), so that no single NGO's answers can be read off the page.
@@ -111,4 +112,16 @@ def cached_statistics(campaign, *, refresh=False):
     key = f"surveys:statistics:{campaign.pk}"
     if refresh:
         return store_figures(key, lambda: statistics_figures(campaign))
-    return cached_figures(key, lambda: statistics_figures(campaign), fresh_seconds=CACHE_SECONDS)
+    return cached_figures(
+        key,
+        lambda: statistics_figures(campaign),
+        fresh_seconds=CACHE_SECONDS,
+        kind="statistics",
+        params={"campaign": campaign.pk},
+    )
+
+
+@figures_kind("statistics")
+def _statistics_from_params(*, campaign):
+    """``statistics_figures`` for the parameters ``cached_statistics`` gives a task."""
+    return statistics_figures(Campaign.objects.get(pk=campaign))

@@ -17,10 +17,12 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from municipalities.models import Province, SubRegion
+from ngos.models import ActivityField
 from portal.choices import HazardScope
 from reports.services import figures as aggregates
-from reports.services.figures import Scope
-from reports.services.figures_cache import cached_figures, store_figures
+from reports.services.figures import Filters, Scope
+from reports.services.figures_cache import cached_figures, figures_kind, store_figures
+from surveys.models import Campaign, Theme
 
 # Figures older than this are computed again (in the background, the old ones served meanwhile).
 CACHE_SECONDS = 120
@@ -70,7 +72,40 @@ def report_figures(*, campaign, compare, scope, filters, measure, refresh=False)
 
     if refresh:
         return store_figures(key, compute)
-    return cached_figures(key, compute, fresh_seconds=CACHE_SECONDS)
+    params = {
+        "campaign": campaign.pk,
+        "compare": compare.pk if compare else None,
+        "subregion": scope.subregion.pk if scope.subregion else None,
+        "province": scope.province.pk if scope.province else None,
+        "legal_form": filters.legal_form,
+        "activity_field": filters.activity_field.pk if filters.activity_field else None,
+        "municipality_kind": filters.municipality_kind,
+        "theme": filters.theme.pk if filters.theme else None,
+        "hazard": filters.hazard,
+        "measure": measure,
+    }
+    return cached_figures(key, compute, fresh_seconds=CACHE_SECONDS, kind="report", params=params)
+
+
+@figures_kind("report")
+def _compute_from_params(
+    *, campaign, compare, subregion, province, legal_form, activity_field, municipality_kind,
+    theme, hazard, measure,
+):  # fmt: skip
+    """``_compute`` for the parameters ``report_figures`` gives a task (ids and plain values)."""
+
+    def get(model, pk):
+        return model.objects.get(pk=pk) if pk is not None else None
+
+    scope = Scope(subregion=get(SubRegion, subregion), province=get(Province, province))
+    filters = Filters(
+        legal_form=legal_form,
+        activity_field=get(ActivityField, activity_field),
+        municipality_kind=municipality_kind,
+        theme=get(Theme, theme),
+        hazard=hazard,
+    )
+    return _compute(get(Campaign, campaign), get(Campaign, compare), scope, filters, measure)
 
 
 def _places(campaign, scope):

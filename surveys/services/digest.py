@@ -1,5 +1,6 @@
 """The digest emailed to municipal staff: the new and the overdue cases of their municipalities,
-one email per person, sent by ``manage.py send_digests`` (from cron)."""
+one email per person, sent daily by the ``surveys.tasks.send_digests`` task (Celery beat) or by
+``manage.py send_digests``."""
 
 from dataclasses import dataclass, field
 
@@ -175,9 +176,10 @@ def _compose(user, digest: Digest, *, since, now) -> tuple[str, str]:
 def digests_send(*, since, now=None, dry_run=False) -> tuple[int, int]:
     """Email each active member of municipal staff who wants the digest (EmailPreferences.digest
     not turned off) and has new or overdue cases ONE digest covering all their municipalities.
-    Returns (sent, skipped): skipped are staff who turned the digest off, had nothing to report,
-    or whose mail failed (failures are logged, never raised). With ``dry_run`` nothing is sent
-    and ``sent`` counts the digests that would have been. Side effects: emails only."""
+    Returns (sent, skipped): skipped are staff who turned the digest off or had nothing to
+    report. The digests go to the outbox as one batch (one task, one connection to the mail
+    server, retried: see portal/mail.py). With ``dry_run`` nothing is sent and ``sent`` counts
+    the digests that would have been. Side effects: emails only."""
     now = now or timezone.now()
     staff = (
         get_user_model()
@@ -186,7 +188,7 @@ def digests_send(*, since, now=None, dry_run=False) -> tuple[int, int]:
         .order_by("pk")
     )
     refused = set(staff.filter(email_preferences__digest=False).values_list("pk", flat=True))
-    sent = skipped = 0
+    emails, skipped = [], 0
     for user in staff:
         if user.pk in refused:
             skipped += 1
@@ -196,8 +198,7 @@ def digests_send(*, since, now=None, dry_run=False) -> tuple[int, int]:
             skipped += 1
             continue
         subject, body = _compose(user, digest, since=since, now=now)
-        if dry_run or send_emails([(subject, body, user.email)]):
-            sent += 1
-        else:
-            skipped += 1
-    return sent, skipped
+        emails.append((subject, body, user.email))
+    if dry_run:
+        return len(emails), skipped
+    return send_emails(emails), skipped

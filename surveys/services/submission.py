@@ -2,10 +2,9 @@
 
 import logging
 from dataclasses import dataclass, field
-from smtplib import SMTPException
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -262,7 +261,8 @@ def submission_save(
 def submission_send_confirmation(*, submission_id: int, base_url: str = "") -> int:
     """Email the NGO's administrators the receipt and the five items, each in their language.
 
-    Returns how many emails were sent; a failing mail server is logged and never raised.
+    Returns how many emails were queued (one batch of the outbox, sent with retries: see
+    portal/mail.py).
     """
     submission = Submission.objects.select_related(
         "campaign", "ngo", "submitted_by", "entered_by"
@@ -273,7 +273,7 @@ def submission_send_confirmation(*, submission_id: int, base_url: str = "") -> i
         .select_related("user")
         .order_by("user__email")
     )
-    sent = 0
+    messages = []
     for membership in admins:
         recipient = membership.user
         with translation.override(recipient.preferred_language):
@@ -292,9 +292,5 @@ def submission_send_confirmation(*, submission_id: int, base_url: str = "") -> i
                 "campaign": submission.campaign.title,
             }
             body = render_to_string("emails/submission_confirmation.txt", context)
-        try:
-            send_mail(subject, body, None, [recipient.email])
-            sent += 1
-        except (SMTPException, OSError):
-            logger.exception("Could not send the confirmation of submission %s", submission.pk)
-    return sent
+        messages.append(EmailMessage(subject, body, None, [recipient.email]))
+    return get_connection().send_messages(messages) if messages else 0

@@ -1,7 +1,5 @@
 """Registering an NGO, editing its profile, and asking to join an NGO."""
 
-import logging
-
 import pytest
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection
@@ -12,6 +10,7 @@ from municipalities.models import District, Municipality, SubRegion
 from ngos.models import NGO, ActivityField, JoinRequest, Membership
 from ngos.services import onboarding
 from ngos.services.onboarding import join_request_create, join_request_decide
+from portal.models import OutgoingMail
 from tests.factories import (
     CoordinatorAssignmentFactory,
     JoinRequestFactory,
@@ -145,21 +144,17 @@ def test_register_emails_coordinators_of_the_subregion_only(
     assert "http://testserver/ngos/isik-gonulluleri-dernegi/" in by_address[national.email].body
 
 
-def test_register_mail_failure_is_logged_not_raised(
-    client, user, monkeypatch, caplog, django_capture_on_commit_callbacks
+def test_register_mail_failure_keeps_the_ngo_and_the_mail(
+    client, user, mail_server_down, django_capture_on_commit_callbacks
 ):
-    CoordinatorAssignmentFactory(subregion=None)
-
-    def broken(*args, **kwargs):
-        raise OSError("SMTP server unreachable")
-
-    monkeypatch.setattr(onboarding, "send_mail", broken)
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+    coordinator = CoordinatorAssignmentFactory(subregion=None).user
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(en("ngos:register"), ngo_data())
 
     assert response.status_code == 302
     assert NGO.objects.filter(slug="isik-gonulluleri-dernegi").exists()
-    assert "Could not send an onboarding email" in caplog.text
+    [row] = OutgoingMail.objects.all()
+    assert (row.to, row.status) == ([coordinator.email], "failed")
 
 
 @pytest.mark.parametrize(

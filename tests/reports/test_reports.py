@@ -2,6 +2,7 @@
 and access, the map and the charts, trends, caching and the number of queries per page."""
 
 import datetime
+import json
 import re
 import zoneinfo
 
@@ -656,7 +657,9 @@ def test_trends_compare_two_campaigns_side_by_side(client, national, campaign, b
     assert "+9" in html
 
 
-def test_figures_are_cached_for_two_minutes(client, national, campaign, borda_example):
+def test_figures_are_cached_for_two_minutes(
+    client, national, campaign, borda_example, django_capture_on_commit_callbacks
+):
     client.force_login(national)
     url = "/en/reports/provinces/25/"
     moment = datetime.datetime(2026, 5, 12, 9, 30, tzinfo=datetime.UTC)  # 12:30 in Türkiye
@@ -669,9 +672,10 @@ def test_figures_are_cached_for_two_minutes(client, national, campaign, borda_ex
             "Figures as of 12 May 2026 12:30 (Türkiye time); they are computed again when more "
             "than 2 minutes old." in " ".join(response.content.decode().split())
         )
-        # Older than two minutes: served once more while they are computed again.
+        # Older than two minutes: served once more while a task computes them again.
         traveller.shift(datetime.timedelta(minutes=2, seconds=1))
-        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
         response = client.get(url)
         assert response.context["tables"]["participation"].totals["submitted"] == 4
         assert "Figures as of 12 May 2026 12:32" in response.content.decode()
@@ -683,7 +687,7 @@ def test_stale_figures_are_computed_again_once_at_a_time(
     from reports.services import figures_cache
 
     scheduled = []
-    monkeypatch.setattr(figures_cache, "run_in_background", scheduled.append)
+    monkeypatch.setattr(figures_cache, "schedule_refresh", lambda **task: scheduled.append(task))
     client.force_login(national)
     url = "/en/reports/provinces/25/"
     with time_machine.travel(timezone.now(), tick=False) as traveller:
@@ -693,13 +697,13 @@ def test_stale_figures_are_computed_again_once_at_a_time(
             assert client.get(url).status_code == 200
         assert len(scheduled) == 1  # one computation for three coordinators
         submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
-        scheduled[0]()  # the background computation ends
+        figures_cache.figures_refresh(**scheduled[0])  # the task runs on a worker
         assert client.get(url).context["tables"]["participation"].totals["submitted"] == 4
         assert len(scheduled) == 1
 
 
 def test_a_failed_background_computation_keeps_the_old_figures_and_is_tried_again(
-    client, national, campaign, borda_example, monkeypatch
+    client, national, campaign, borda_example, monkeypatch, django_capture_on_commit_callbacks
 ):
     from reports.services import figures_cache
     from reports.services import tables as report_tables
@@ -714,33 +718,44 @@ def test_a_failed_background_computation_keeps_the_old_figures_and_is_tried_agai
         monkeypatch.setattr(
             report_tables, "_compute", lambda *a: (_ for _ in ()).throw(RuntimeError("gone"))
         )
-        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
         monkeypatch.setattr(report_tables, "_compute", original)
-        # The lock was released: the next view computes them again.
-        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
+        # The lock was released: the next view has them computed again.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
         assert client.get(url).context["tables"]["participation"].totals["submitted"] == 4
     assert figures_cache.REFRESH_LOCK_SECONDS >= 60
 
 
-def test_background_computation_runs_in_its_own_thread_with_the_request_context(settings):
-    import contextvars
-    import threading
+def test_stale_figures_are_computed_again_by_a_task_enqueued_after_commit(
+    client, national, campaign, borda_example, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import tasks
 
-    from reports.services.figures_cache import run_in_background
-
-    settings.REPORTS_REFRESH_IN_BACKGROUND = True
-    variable = contextvars.ContextVar("variable", default="unset")
-    variable.set("request")
-    done, seen = threading.Event(), {}
-
-    def work():
-        seen["thread"] = threading.current_thread().name
-        seen["variable"] = variable.get()
-        done.set()
-
-    run_in_background(work)
-    assert done.wait(10)
-    assert seen == {"thread": "figures", "variable": "request"}
+    enqueued = []
+    monkeypatch.setattr(tasks.refresh_figures, "delay", lambda **task: enqueued.append(task))
+    client.force_login(national)
+    url = "/en/reports/provinces/25/"
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.get(url)
+        traveller.shift(datetime.timedelta(minutes=3))
+        with django_capture_on_commit_callbacks() as callbacks:
+            client.get(url)
+        assert enqueued == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        [task] = enqueued
+        # What a worker receives is plain JSON: the kind of figures and their parameters.
+        assert json.loads(json.dumps(task)) == task
+        assert (task["kind"], task["language"], task["params"]["measure"]) == (
+            "report",
+            "en",
+            "participation",
+        )
+        submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
+        tasks.refresh_figures.apply(kwargs=task)  # as a worker runs it
+        assert client.get(url).context["tables"]["participation"].totals["submitted"] == 4
 
 
 def test_htmx_request_gets_only_the_report_fragment(client, national, campaign, borda_example):

@@ -258,6 +258,7 @@ def _submission(w):
 MATRIX: dict[str, Entry] = {
     # --- portal ---------------------------------------------------------------------------------
     "healthz": page(expect=PUBLIC),
+    "readyz": page(expect=PUBLIC),
     "set_language": action(
         expect=PUBLIC, data=lambda w: {"language": "en", "next": "/"}, anonymous_get=405
     ),

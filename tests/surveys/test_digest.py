@@ -2,7 +2,6 @@
 
 import datetime
 import itertools
-import smtplib
 from io import StringIO
 
 import pytest
@@ -13,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from municipalities.models import Municipality
-from portal.models import EmailPreferences
+from portal.models import EmailPreferences, OutgoingMail
 from surveys.models import Expectation
 from surveys.services.digest import digest_for, digests_send
 from tests.factories import MunicipalStaffFactory, NGOFactory, UserFactory
@@ -289,14 +288,14 @@ def test_dry_run_sends_nothing(staff, known_cases, now):
     assert mail.outbox == []
 
 
-def test_a_failing_mail_server_is_logged_not_raised(staff, known_cases, now, monkeypatch, caplog):
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("connection lost")
-
-    monkeypatch.setattr("portal.notifications.send_mail", refuse)
-    assert send(now) == (0, 1)
-    assert "Could not send" in caplog.text
-    assert "officer@erzurum.example" in caplog.text
+def test_a_failing_mail_server_keeps_the_digest_in_the_outbox(
+    staff, known_cases, now, mail_server_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(now) == (1, 0)
+    [row] = OutgoingMail.objects.all()
+    assert (row.to, row.status) == (["officer@erzurum.example"], "failed")
+    assert mail.outbox == []
 
 
 # --- The command -----------------------------------------------------------------------------

@@ -1,0 +1,27 @@
+"""The e-mail backend of the portal (EMAIL_BACKEND): every message Django, allauth or the portal
+sends is stored in the outbox and sent by a task after the transaction commits."""
+
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+
+from portal.outbox import outgoing_mail_store
+from portal.tasks import send_queued_mail
+
+
+class QueuedEmailBackend(BaseEmailBackend):
+    """``send_messages`` stores the messages as OutgoingMail rows, in the caller's transaction,
+    and enqueues one task for them all on commit; nothing is sent if the transaction is rolled
+    back. The task sends them over one connection of PORTAL_EMAIL_BACKEND, with retries."""
+
+    def send_messages(self, email_messages):
+        messages = [m for m in email_messages if m.recipients()]
+        if not messages:
+            return 0
+        ids = outgoing_mail_store(messages)
+        mail_enqueue(ids)
+        return len(messages)
+
+
+def mail_enqueue(ids) -> None:
+    """Send the queued OutgoingMail rows ``ids`` in one task, once the transaction commits."""
+    transaction.on_commit(lambda: send_queued_mail.delay(ids))
