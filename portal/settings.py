@@ -180,6 +180,14 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Belediye–STK] "
 
+# Behind N reverse proxies of our own (nginx: 1), each appending the address it saw to
+# X-Forwarded-For, the client's address is the N-th entry from the right; everything left of it
+# was written by the client and is ignored. 0 (no proxy, or one that is not ours): REMOTE_ADDR.
+# Used by allauth's rate limits and by the audit log (portal.audit.client_ip). No
+# ALLAUTH_TRUSTED_CLIENT_IP_HEADER: nginx's X-Forwarded-For is the one header both read.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 LANGUAGE_CODE = "tr"
 LANGUAGES = [("tr", _("Turkish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
