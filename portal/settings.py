@@ -269,6 +269,15 @@ CONTENT_SECURITY_POLICY = {
 # Sessions: a working day and a half; closing the browser keeps the session unless allauth's
 # "remember me" is unticked (ACCOUNT_SESSION_REMEMBER = None asks).
 SESSION_COOKIE_AGE = 60 * 60 * 36
+# With Redis shared by every server, sessions are read from it and written through to the
+# database (which stays the record: a Redis restart logs nobody out). Without Redis the default
+# cache is per process, where a cached session would outlive its log-out on the other workers:
+# the database alone then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
 
 # Size limits, chosen deliberately. The largest legitimate non-file body is the five-expectation
 # submission form or a long event minutes text (well under 1 MB); 2.5 MB leaves room and refuses
