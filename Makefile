@@ -51,10 +51,12 @@ restore: install
 
 install: $(BIN)/.installed
 
-$(BIN)/.installed: requirements.lock
+# A development machine: the runtime pins and the tools (tests, lint, honcho, the SMTP sink).
+# A production machine installs the runtime pins only: pip install -r requirements.lock
+$(BIN)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	touch $@
 
 messages: install
@@ -76,10 +78,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## lock: re-pin requirements.lock from pyproject.toml
+## lock: re-pin requirements.lock (runtime) and requirements-dev.lock (runtime + dev) from
+## pyproject.toml; the dev lock is constrained by the runtime one, so both pin the same versions
 lock: install
-	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+		--no-emit-find-links -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
