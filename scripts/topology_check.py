@@ -535,7 +535,14 @@ def check_slow_clients(nginx_port, processes, results):
         return sum(processes.log(n).count('"POST /en/accounts/login/') for n in ("app-a", "app-b"))
 
     posts_before = logged_posts()
-    body_size, duration = 20, 15.0
+    # A request Django would read to the end: a CSRF cookie and token (without them it answers
+    # 403 before reading any body, and a trickle would prove nothing).
+    browser = Client(nginx_port)
+    status, _, page = browser.get("/en/accounts/login/")
+    token = forms_of(page)[-1]["fields"].get("csrfmiddlewaretoken", "")
+    check(status == 200 and token and "csrftoken" in browser.cookies, "(d) no CSRF token")
+    body = f"csrfmiddlewaretoken={token}&login=slow%40example.test&password=x".encode()
+    duration = 15.0
     stop = threading.Event()
     sent = [0, 0]
 
@@ -544,12 +551,14 @@ def check_slow_clients(nginx_port, processes, results):
             sock.sendall(
                 (
                     f"POST /en/accounts/login/ HTTP/1.1\r\nHost: {HOST}\r\n"
+                    f"Cookie: csrftoken={browser.cookies['csrftoken']}\r\n"
                     "Content-Type: application/x-www-form-urlencoded\r\n"
-                    f"Content-Length: {body_size}\r\n\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
                 ).encode()
             )
-            while not stop.is_set() and sent[index] < body_size - 1:
-                sock.sendall(b"a")
+            # Never the whole body: the connection is dropped with the body incomplete.
+            while not stop.is_set() and sent[index] < len(body) - 1:
+                sock.sendall(body[sent[index] : sent[index] + 1])
                 sent[index] += 1
                 stop.wait(2)
 
@@ -594,9 +603,12 @@ def check_server_stopped(nginx_port, processes, ngo, results):
         statuses.append(status)
     errors = [s for s in statuses if s >= 500]
     check(not errors, f"(c) with one server stopped: {statuses}")
+    error_log = (processes.logs / "nginx-error.log").read_text(errors="replace")
+    refused = error_log.count("connect() failed")
     results["(c) one server stopped"] = (
         f"app-a exited {code} on SIGTERM; 20 requests: "
         + ", ".join(f"{s}×{statuses.count(s)}" for s in sorted(set(statuses)))
+        + f"; nginx skipped the stopped server after {refused} refused connection(s)"
     )
 
 
