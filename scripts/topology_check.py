@@ -593,6 +593,29 @@ def check_slow_clients(nginx_port, processes, results):
     )
 
 
+def check_celery(nginx_port, processes, has_celery, results):
+    """With Celery: the worker sent the mail, and /readyz turns 200 once beat's heartbeat task
+    has run on the worker (its first run comes one interval after beat starts)."""
+    if not has_celery:
+        status, _, _ = Client(nginx_port).get("/readyz")
+        results["celery"] = f"absent (no portal/celery.py); /readyz through nginx: {status}"
+        return
+    done = len(re.findall(r"Task \S+\[[^\]]+\] succeeded", processes.log("worker")))
+    check(done > 0, "the Celery worker ran no task: the mail did not go through it")
+    started = time.monotonic()
+    status = None
+    while time.monotonic() - started < 60:
+        status, _, _ = Client(nginx_port).get("/readyz")
+        if status == 200:
+            break
+        time.sleep(1)
+    check(status == 200, f"/readyz through nginx still {status} after 60 s (no heartbeat?)")
+    results["celery"] = (
+        f"the worker had run {done} task(s) (the mail among them); /readyz 200 through nginx "
+        f"after {time.monotonic() - started:.0f} s (beat's heartbeat)"
+    )
+
+
 def check_server_stopped(nginx_port, processes, ngo, results):
     code = processes.stop_one("app-a", seconds=30)
     statuses = []
@@ -756,6 +779,7 @@ def main() -> int:
         say("(a), (b) done")
         check_slow_clients(nginx_port, processes, results)
         say("(d) done")
+        check_celery(nginx_port, processes, has_celery, results)
         check_server_stopped(nginx_port, processes, ngo, results)
         for name in processes.running:
             process = processes.running[name]
