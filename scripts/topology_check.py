@@ -657,6 +657,7 @@ def main() -> int:
             return 2
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, _terminated)
     signal.alarm(TOTAL_SECONDS)
 
     has_celery = (BASE_DIR / "portal" / "celery.py").exists()
