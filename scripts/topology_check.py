@@ -15,6 +15,7 @@ demo, released with `manage.py release`, dropped at the end). Then, through ngin
   (b)       the failed-log-in limit of one account holds across both app servers (shared Redis)
   (d)       two clients trickling a request body do not slow /healthz (nginx buffers bodies;
             the app servers never see the trickle)
+  celery    (when present) the worker ran the mail tasks; /readyz through nginx turns 200
   (c)       one app server stopped: the next 20 requests all succeed (nginx skips it)
 
 Bounded in time (4 minutes); every process it started is stopped, whatever happens. Exits 1
