@@ -7,7 +7,7 @@ PYTEST_ARGS ?= -n 2 --dist worksteal
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve install messages migrate seed lint format check clean bench backup restore
+.PHONY: run test serve release topology install messages migrate seed lint format check clean bench backup restore
 
 ## run: set everything up and serve the portal with demo data on http://127.0.0.1:8000 (SQLite)
 run: export DJANGO_DEBUG = 1
@@ -22,12 +22,21 @@ run: install messages
 test: install messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## serve: production-style (gunicorn + whitenoise, DEBUG off); needs DJANGO_SECRET_KEY and hosts
+## serve: one app server, production-style (gunicorn, DEBUG off); needs DJANGO_SECRET_KEY and
+## hosts. It does not migrate: run `make release` once per release first, from one machine.
+## collectstatic stays: each machine reads its own copy of the static manifest.
 serve: install messages
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) migrate --noinput
 	$(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} \
 		--timeout 60 --access-logfile - --forwarded-allow-ips '*'
+
+## release: once per release, from one machine: migrate, collectstatic, translations, warm_reports
+release: install
+	$(MANAGE) release
+
+## topology: nginx + two gunicorn servers + Redis (+ Celery) on loopback, driven end to end
+topology: install messages
+	$(BIN)/python scripts/topology_check.py
 
 ## bench: national-scale data, page latencies, query counts and the full load test (PostgreSQL)
 bench: install messages
@@ -43,10 +52,12 @@ restore: install
 
 install: $(BIN)/.installed
 
-$(BIN)/.installed: requirements.lock
+# A development machine: the runtime pins and the tools (tests, lint, honcho, the SMTP sink).
+# A production machine installs the runtime pins only: pip install -r requirements.lock
+$(BIN)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	touch $@
 
 messages: install
@@ -68,10 +79,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## lock: re-pin requirements.lock from pyproject.toml
+## lock: re-pin requirements.lock (runtime) and requirements-dev.lock (runtime + dev) from
+## pyproject.toml; the dev lock is constrained by the runtime one, so both pin the same versions
 lock: install
-	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+		--no-emit-find-links -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from portal import (
             audit,  # noqa: F401 (connects the audit log's receivers)
+            checks,  # noqa: F401 (registers the production checks)
             lookups,  # noqa: F401 (registers the overflow-safe integer lookups)
         )
 

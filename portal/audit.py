@@ -7,7 +7,9 @@ request, so services need not pass the request along.
 """
 
 import contextvars
+import ipaddress
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save
@@ -21,9 +23,21 @@ _current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the server saw it (REMOTE_ADDR, never a spoofable header)."""
+    """The client's address: REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies of ours
+    the entry of X-Forwarded-For that the outermost of them appended."""
     if request is None:
         return None
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count > 0 and forwarded:
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        # Entries left of the N-th from the right were written by the client: never read them.
+        # Fewer entries than proxies means the request bypassed ours; fall back to the peer.
+        if len(entries) >= count:
+            try:
+                return str(ipaddress.ip_address(entries[-count]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -181,6 +181,14 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Belediye–STK] "
 
+# Behind N reverse proxies of our own (nginx: 1), each appending the address it saw to
+# X-Forwarded-For, the client's address is the N-th entry from the right; everything left of it
+# was written by the client and is ignored. 0 (no proxy, or one that is not ours): REMOTE_ADDR.
+# Used by allauth's rate limits and by the audit log (portal.audit.client_ip). No
+# ALLAUTH_TRUSTED_CLIENT_IP_HEADER: nginx's X-Forwarded-For is the one header both read.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 LANGUAGE_CODE = "tr"
 LANGUAGES = [("tr", _("Turkish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -269,6 +277,15 @@ CONTENT_SECURITY_POLICY = {
 # Sessions: a working day and a half; closing the browser keeps the session unless allauth's
 # "remember me" is unticked (ACCOUNT_SESSION_REMEMBER = None asks).
 SESSION_COOKIE_AGE = 60 * 60 * 36
+# With Redis shared by every server, sessions are read from it and written through to the
+# database (which stays the record: a Redis restart logs nobody out). Without Redis the default
+# cache is per process, where a cached session would outlive its log-out on the other workers:
+# the database alone then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
 
 # Size limits, chosen deliberately. The largest legitimate non-file body is the five-expectation
 # submission form or a long event minutes text (well under 1 MB); 2.5 MB leaves room and refuses

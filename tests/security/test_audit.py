@@ -2,8 +2,10 @@
 it, and nobody can change it."""
 
 import pytest
+from allauth.core.internal.httpkit import get_client_ip
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from events.services.exports import attendees_export_log
@@ -56,6 +58,66 @@ def test_audit_login_records_user_and_ip(client):
     assert entry.actor == user
     assert entry.ip == "203.0.113.7"
     assert entry.target == f"portal.User #{user.pk}"
+
+
+def _login_ip(client, **headers) -> str:
+    UserFactory(email="ayse@example.test")
+    response = client.post(
+        "/en/accounts/login/",
+        {"login": "ayse@example.test", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        **headers,
+    )
+    assert response.status_code == 302
+    return _only("login").ip
+
+
+def test_audit_login_ip_from_forwarded_for_behind_one_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert _login_ip(client, HTTP_X_FORWARDED_FOR="203.0.113.7") == "203.0.113.7"
+
+
+def test_audit_login_ip_ignores_forwarded_for_without_trusted_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert _login_ip(client, HTTP_X_FORWARDED_FOR="203.0.113.7") == "127.0.0.1"
+
+
+def test_audit_login_ip_ignores_spoofed_left_entries(client, settings):
+    # The client sent "198.51.100.9, 10.0.0.1"; nginx appended the address it saw.
+    settings.TRUSTED_PROXY_COUNT = 1
+    forwarded = "198.51.100.9, 10.0.0.1, 203.0.113.7"
+    assert _login_ip(client, HTTP_X_FORWARDED_FOR=forwarded) == "203.0.113.7"
+
+
+def test_audit_login_ip_two_proxies_take_second_from_right(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    forwarded = "198.51.100.9, 203.0.113.7, 10.0.0.2"
+    assert _login_ip(client, HTTP_X_FORWARDED_FOR=forwarded) == "203.0.113.7"
+
+
+def test_audit_login_ip_falls_back_when_forwarded_for_is_short_or_garbage(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert _login_ip(client, HTTP_X_FORWARDED_FOR="203.0.113.7") == "127.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.logout()
+    client.post(
+        "/en/accounts/login/",
+        {"login": "ayse@example.test", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert AuditEntry.objects.filter(action="login").latest("pk").ip == "127.0.0.1"
+
+
+def test_allauth_rate_limits_trust_the_same_proxies(settings):
+    from django.conf import settings as configured
+
+    assert configured.ALLAUTH_TRUSTED_PROXY_COUNT == configured.TRUSTED_PROXY_COUNT
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7"
+    )
+    assert get_client_ip(request) == "203.0.113.7"
 
 
 def test_audit_failed_login_records_identifier_without_password(client):
