@@ -92,6 +92,8 @@ def test_headers_production_settings_pass_deploy_check(settings):
     env = {
         "DJANGO_SECRET_KEY": "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789!@#$",
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        # Production shares its cache (rate limits) through Redis; the check does not connect.
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         "DJANGO_TESTING": "",
         "PATH": "/usr/bin:/bin",
     }
