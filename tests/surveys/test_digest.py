@@ -283,6 +283,27 @@ def test_each_colleague_gets_their_own_digest(staff, known_cases, now):
     ]
 
 
+def test_digests_of_many_colleagues_go_out_as_one_batch_over_one_connection(
+    staff, known_cases, now, mail_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    for number in range(4):
+        colleague = UserFactory(email=f"colleague{number}@erzurum.example")
+        MunicipalStaffFactory(user=colleague, municipality=erzurum_metropolitan())
+    opened = []
+    original_open = EmailBackend.open
+    monkeypatch.setattr(
+        EmailBackend, "open", lambda self: opened.append(self) or original_open(self)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(now) == (5, 0)
+    assert OutgoingMail.objects.values("batch").distinct().count() == 1
+    assert set(OutgoingMail.objects.values_list("status", flat=True)) == {"sent"}
+    assert len(mail.outbox) == 5
+    assert len(opened) == 1
+
+
 def test_dry_run_sends_nothing(staff, known_cases, now):
     assert send(now, dry_run=True) == (1, 0)
     assert mail.outbox == []
