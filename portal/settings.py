@@ -388,3 +388,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /readyz is 503 when no worker has written its heartbeat for this long (with REDIS_URL).
 HEARTBEAT_MAX_AGE_SECONDS = 60
+
+# An NGO import of more checked rows than this is created by the task worker (the coordinator is
+# told the outcome in the portal); smaller ones in the request, at once.
+NGO_IMPORT_ROWS_IN_REQUEST = int(os.environ.get("NGO_IMPORT_ROWS_IN_REQUEST", "200"))

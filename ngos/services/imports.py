@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from ngos.forms.profile import ImportRowForm
 from ngos.models import NGO, ActivityField, LegalForm
 from ngos.services.profile import ngo_unique_slug
 from portal.access import roles_of
+from portal.notifications import Message, notify
 from portal.turkish import search_key
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -712,4 +714,37 @@ def ngo_import(*, rows: list[dict], by) -> ImportResult:
         ngo.save()
         form.save_m2m()
         result.created.append(ngo)
+    return result
+
+
+def ngo_import_and_report(*, rows: list[dict], by, file_name: str) -> ImportResult | None:
+    """Run ``ngo_import`` and tell ``by`` in the portal what it did (or that a conflict stopped
+    it and nothing was saved). Returns the result, or None after a conflict. Idempotent: rows
+    imported by an earlier run are found registered and left alone."""
+    try:
+        result = ngo_import(rows=rows, by=by)
+    except IntegrityError:
+        result = None
+
+    def build(user):
+        if result is None:
+            text = gettext(
+                "The import of %(file)s was stopped by a conflict in the database and nothing "
+                "was saved. Please upload the file again to check it."
+            )
+        else:
+            text = gettext(
+                "Import of %(file)s finished: %(created)s NGOs created, %(unchanged)s already "
+                "registered, %(skipped)s skipped."
+            )
+        values = {"file": file_name[:80]}
+        if result is not None:
+            values.update(
+                created=len(result.created),
+                unchanged=len(result.unchanged),
+                skipped=len(result.skipped),
+            )
+        return Message(text=text % values, url=reverse("ngos:import_upload"))
+
+    notify(users=[by], kind="import", preference=None, build=build)
     return result

@@ -2,9 +2,10 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from municipalities.models import SubRegion
 from ngos.forms.imports import NGOImportUploadForm
 from ngos.services.imports import COLUMNS, ngo_import, ngo_import_check
+from ngos.tasks import import_ngos
 from portal.access import roles_of
 
 SESSION_PREFIX = "ngo-import:"
@@ -111,8 +113,22 @@ def import_confirm(request):
     if pending is None:
         messages.error(request, _("This import was already done or has expired."))
         return redirect("ngos:import_upload")
+    rows, file_name = pending["rows"], pending["file_name"]
+    if len(rows) > settings.NGO_IMPORT_ROWS_IN_REQUEST:
+        transaction.on_commit(
+            lambda: import_ngos.delay(rows=rows, user_id=request.user.pk, file_name=file_name)
+        )
+        messages.info(
+            request,
+            _(
+                "The %(count)s rows of %(file)s are being imported in the background; the "
+                "outcome will appear in your notifications."
+            )
+            % {"count": len(rows), "file": file_name},
+        )
+        return redirect("ngos:import_upload")
     try:
-        result = ngo_import(rows=pending["rows"], by=request.user)
+        result = ngo_import(rows=rows, by=request.user)
     except IntegrityError:
         messages.error(
             request,
@@ -122,7 +138,7 @@ def import_confirm(request):
             ),
         )
         return redirect("ngos:import_upload")
-    _report(request, result, pending["file_name"])
+    _report(request, result, file_name)
     return redirect("ngos:import_upload")
 
 

@@ -17,6 +17,7 @@ from municipalities.models import Municipality, SubRegion
 from ngos.models import NGO
 from ngos.services import imports as import_service
 from ngos.views.imports import SESSION_PREFIX
+from portal.models import Notification
 from tests.factories import (
     CoordinatorAssignmentFactory,
     MembershipFactory,
@@ -498,3 +499,35 @@ def test_command_writes_in_batches_and_stops_at_a_failing_one(db, monkeypatch):
         )
     # The first batch (rows 2 and 3) was committed; the second rolled back.
     assert set(NGO.objects.values_list("slug", flat=True)) == {"bir", "iki"}
+
+
+def test_a_large_import_runs_on_the_worker_and_tells_the_coordinator(
+    client, coordinator, settings, django_capture_on_commit_callbacks
+):
+    settings.NGO_IMPORT_ROWS_IN_REQUEST = 1
+    response = upload(client, DATA / "regional.csv")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = confirm(client, response)
+    assert any("being imported in the background" in m for m in messages_of(page))
+    assert not NGO.objects.exists()  # nothing in the request itself
+    assert len(callbacks) == 1
+    callbacks[0]()  # the task (eager without a broker)
+    created = NGO.objects.count()
+    assert created == 3  # every row of the file, for a national coordinator
+    [note] = Notification.objects.filter(user=coordinator, kind="import")
+    assert f"regional.csv finished: {created} NGOs created" in note.message
+    assert SESSION_PREFIX + response.context["key"] not in client.session
+
+
+def test_a_background_import_stopped_by_a_conflict_saves_nothing_and_says_so(
+    client, coordinator, monkeypatch
+):
+    from ngos.tasks import import_ngos
+
+    response = upload(client, DATA / "regional.csv")
+    rows = client.session[SESSION_PREFIX + response.context["key"]]["rows"]
+    monkeypatch.setattr(import_service, "ngo_unique_slug", lambda name: "ayni-slug")
+    import_ngos(rows=rows, user_id=coordinator.pk, file_name="x.csv")
+    assert not NGO.objects.exists()
+    [note] = Notification.objects.filter(user=coordinator, kind="import")
+    assert "nothing was saved" in note.message
