@@ -5,7 +5,8 @@
 A municipal officer moves N cases of N different NGOs to "under review" in one bulk action of
 the inbox; each NGO's administrator is notified in the portal and by e-mail. The script builds
 the data in a throwaway database (a new PostgreSQL database beside DATABASE_URL's, or a
-temporary SQLite file), runs a local SMTP server on loopback that counts what it receives, sends
+temporary SQLite file), runs a local SMTP server on loopback that counts what it receives (and
+takes --smtp-delay seconds to accept each message, like a real one), sends
 the request through Django's test client and prints: the request's time, how many e-mails had
 arrived when the response came back, and how long until all N had arrived.
 
@@ -35,7 +36,9 @@ def free_port() -> int:
 class Sink:
     """An SMTP server on loopback counting the messages it receives."""
 
-    def __init__(self):
+    def __init__(self, delay=0.0):
+        import asyncio
+
         from aiosmtpd.controller import Controller
 
         sink = self
@@ -43,6 +46,8 @@ class Sink:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                # A real mail server takes its time to accept a message (TLS, spam checks).
+                await asyncio.sleep(delay)
                 sink.received += 1
                 return "250 OK"
 
@@ -77,10 +82,16 @@ def main() -> int:
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=500)
+    parser.add_argument(
+        "--smtp-delay",
+        type=float,
+        default=0.05,
+        help="seconds the SMTP server takes to accept each message (default 0.05)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-notify-"))
     url = throwaway_database(workdir)
-    with Sink() as sink:
+    with Sink(args.smtp_delay) as sink:
         os.environ.update(
             {
                 "DATABASE_URL": url,
