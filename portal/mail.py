@@ -1,6 +1,9 @@
 """The e-mail backend of the portal (EMAIL_BACKEND): every message Django, allauth or the portal
 sends is stored in the outbox and sent by a task after the transaction commits."""
 
+import contextlib
+import contextvars
+
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
@@ -22,6 +25,33 @@ class QueuedEmailBackend(BaseEmailBackend):
         return len(messages)
 
 
+# The ids stored inside ``mail_batch()`` blocks, waiting for the block to end.
+_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("mail_batch", default=None)
+
+
 def mail_enqueue(ids) -> None:
-    """Send the queued OutgoingMail rows ``ids`` in one task, once the transaction commits."""
+    """Send the queued OutgoingMail rows ``ids`` in one task, once the transaction commits (or
+    when the enclosing ``mail_batch()`` block ends)."""
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(ids)
+        return
     transaction.on_commit(lambda: send_queued_mail.delay(ids))
+
+
+@contextlib.contextmanager
+def mail_batch():
+    """Everything mailed inside the block goes out as one batch when it ends: one task and one
+    connection for a bulk action that notifies many people, instead of one per person. Mail
+    stored before an error in the block is sent all the same."""
+    if _batch.get() is not None:  # already inside a batch: it sends ours too
+        yield
+        return
+    pending = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if pending:
+            mail_enqueue(pending)

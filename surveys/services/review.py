@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import Membership
 from portal.access import roles_of
+from portal.mail import mail_batch
 from portal.notifications import Message, notify
 from surveys.models import TRANSITIONS, Expectation, ExpectationStatus, ReviewEntry
 
@@ -395,16 +396,18 @@ def expectations_bulk(*, expectation_ids, user, action, base_url="", **arguments
     if action not in actions:
         raise ValidationError(_("Unknown bulk action."))
     result = BulkResult()
-    for expectation_id in expectation_ids:
-        try:
-            actions[action](
-                expectation_id=expectation_id,
-                expected_version=None,
-                user=user,
-                base_url=base_url,
-                **arguments,
-            )
-            result.done.append(expectation_id)
-        except ValidationError as error:
-            result.failed[expectation_id] = " ".join(error.messages)
+    # The NGOs' e-mails of every case go out as one batch (one task) at the end.
+    with mail_batch():
+        for expectation_id in expectation_ids:
+            try:
+                actions[action](
+                    expectation_id=expectation_id,
+                    expected_version=None,
+                    user=user,
+                    base_url=base_url,
+                    **arguments,
+                )
+                result.done.append(expectation_id)
+            except ValidationError as error:
+                result.failed[expectation_id] = " ".join(error.messages)
     return result

@@ -7,6 +7,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from portal.models import OutgoingMail
 from portal.outbox import outgoing_mail_send, outgoing_mail_store
@@ -158,3 +159,54 @@ def test_admin_lists_the_outbox_for_site_administrators(client):
     response = client.get("/admin/portal/outgoingmail/?status__exact=queued")
     assert "Message 0" in response.content.decode()
     assert "to0@example.test" in response.content.decode()
+
+
+def test_mail_sent_inside_a_batch_block_goes_out_as_one_task(
+    mail_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal import mail as portal_mail
+
+    tasks = []
+    monkeypatch.setattr(portal_mail.send_queued_mail, "delay", lambda ids: tasks.append(ids))
+    with django_capture_on_commit_callbacks(execute=True), portal_mail.mail_batch():
+        for number in range(3):
+            send_mail("Konu", "Metin", None, [f"kisi{number}@example.test"])
+        with portal_mail.mail_batch():  # a block inside a block joins the outer batch
+            send_mail("Konu", "Metin", None, ["icteki@example.test"])
+        assert tasks == []
+    assert len(tasks) == 1
+    assert sorted(tasks[0]) == sorted(OutgoingMail.objects.values_list("pk", flat=True))
+    assert len(tasks[0]) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_action_notifies_every_ngo_in_one_batch(mail_queue, monkeypatch):
+    from portal import mail as portal_mail
+    from surveys.services.review import expectations_bulk
+    from tests.factories import MembershipFactory, MunicipalStaffFactory
+    from tests.surveys.factories import ExpectationFactory, SubmissionFactory, erzurum_metropolitan
+
+    tasks = []
+    monkeypatch.setattr(portal_mail.send_queued_mail, "delay", lambda ids: tasks.append(ids))
+    officer = MunicipalStaffFactory(municipality=erzurum_metropolitan()).user
+    ids, admins = [], []
+    for number in range(3):
+        admin = MembershipFactory(role="admin")
+        admins.append(admin.user.email)
+        submission = SubmissionFactory(
+            ngo=admin.ngo,
+            status="submitted",
+            receipt_number=f"BATCH-{number}",
+            submitted_at=timezone.now(),
+        )
+        ids.append(ExpectationFactory(submission=submission).pk)
+    # Each case is its own transaction, committed at once (as in a request).
+    result = expectations_bulk(
+        expectation_ids=ids, user=officer, action="status", to_status="under_review"
+    )
+    assert result.done == ids
+    assert len(tasks) == 1
+    assert len(tasks[0]) == 3
+    assert sorted(
+        address for to in OutgoingMail.objects.values_list("to", flat=True) for address in to
+    ) == sorted(admins)
