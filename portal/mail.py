@@ -25,18 +25,25 @@ class QueuedEmailBackend(BaseEmailBackend):
         return len(messages)
 
 
+# Messages per task: one connection sends a task's messages one after another; several tasks of
+# a large batch are sent side by side by the worker's processes.
+TASK_SIZE = 100
+
 # The ids stored inside ``mail_batch()`` blocks, waiting for the block to end.
 _batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("mail_batch", default=None)
 
 
 def mail_enqueue(ids) -> None:
-    """Send the queued OutgoingMail rows ``ids`` in one task, once the transaction commits (or
-    when the enclosing ``mail_batch()`` block ends)."""
+    """Send the queued OutgoingMail rows ``ids`` once the transaction commits (or when the
+    enclosing ``mail_batch()`` block ends): one task, one connection per TASK_SIZE messages."""
     pending = _batch.get()
     if pending is not None:
         pending.extend(ids)
         return
-    transaction.on_commit(lambda: send_queued_mail.delay(ids))
+    ids = list(ids)
+    for start in range(0, len(ids), TASK_SIZE):
+        chunk = ids[start : start + TASK_SIZE]
+        transaction.on_commit(lambda chunk=chunk: send_queued_mail.delay(chunk))
 
 
 @contextlib.contextmanager

@@ -210,3 +210,20 @@ def test_a_bulk_action_notifies_every_ngo_in_one_batch(mail_queue, monkeypatch):
     assert sorted(
         address for to in OutgoingMail.objects.values_list("to", flat=True) for address in to
     ) == sorted(admins)
+
+
+def test_a_large_batch_is_split_into_tasks_of_task_size_messages(
+    mail_queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal import mail as portal_mail
+
+    tasks = []
+    monkeypatch.setattr(portal_mail, "TASK_SIZE", 2)
+    monkeypatch.setattr(portal_mail.send_queued_mail, "delay", lambda ids: tasks.append(ids))
+    with django_capture_on_commit_callbacks(execute=True), portal_mail.mail_batch():
+        for number in range(5):
+            send_mail("Konu", "Metin", None, [f"kisi{number}@example.test"])
+    assert [len(ids) for ids in tasks] == [2, 2, 1]
+    assert sorted(pk for ids in tasks for pk in ids) == sorted(
+        OutgoingMail.objects.values_list("pk", flat=True)
+    )
