@@ -52,6 +52,73 @@ def test_headers_main_pages_carry_strict_policy(demo):
         assert response["X-Frame-Options"] == "DENY"
 
 
+def _private(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+def test_headers_pages_of_a_logged_in_user_are_never_cached(demo):
+    pages = [(email, url) for email, url in main_pages() if email]
+    assert pages
+    for email, url in pages:
+        response = _get(email, url)
+        assert _private(response), (email, url, response.get("Cache-Control"))
+
+
+def test_headers_downloads_of_personal_data_and_exports_are_never_cached(demo):
+    from django.urls import reverse
+
+    ngo_admin = User.objects.get(email="ngo@demo.test")
+    coordinator = User.objects.get(email="coordinator@demo.test")
+    municipal = User.objects.get(email="municipality@demo.test")
+    for user, url in [
+        (ngo_admin, reverse("my_data")),
+        (municipal, reverse("ngos:capability_export")),
+        (coordinator, reverse("reports:export", kwargs={"table": "top-five", "fmt": "csv"})),
+        (coordinator, reverse("reports:export_expectations") + "?campaign=2025"),
+        (coordinator, reverse("events:export_csv", args=["erzurum-bb"])),
+    ]:
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert "attachment" in response.get("Content-Disposition", ""), url
+        assert _private(response), (url, response.get("Cache-Control"))
+
+
+def test_headers_language_cookie_is_secure_and_same_site_under_https(settings):
+    from django.conf import settings as django_settings
+
+    assert django_settings.LANGUAGE_COOKIE_SAMESITE == "Lax"
+    # Production (HTTPS) settings, as the deploy check above builds them.
+    import subprocess
+    import sys
+
+    code = (
+        "import os, django, sys;"
+        "os.environ['DJANGO_SETTINGS_MODULE']='portal.settings';"
+        "sys.modules.pop('pytest', None);"
+        "django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_SAMESITE)"
+    )
+    env = {
+        "DJANGO_SECRET_KEY": "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "DJANGO_TESTING": "",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=str(django_settings.BASE_DIR),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["True", "Lax"], result.stderr[-2000:]
+
+
 def test_headers_main_pages_have_no_inline_code(demo):
     for email, url in main_pages():
         html = _get(email, url).content.decode()
