@@ -6,6 +6,10 @@ from django.urls import include, path
 
 from portal.views import notifications, pages
 
+# Administrators sign in through the portal's log-in, with its rate limits (pages.admin_login);
+# set before admin.site.urls below binds the site's views.
+admin.site.login = pages.admin_login
+
 urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("readyz", pages.readyz, name="readyz"),

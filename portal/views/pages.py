@@ -1,15 +1,18 @@
 """The portal's own pages: profile, privacy notice, language switch, health and readiness checks."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
@@ -84,3 +87,20 @@ def readyz(request):
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **parts}, status=200 if ready else 503
     )
+
+
+def admin_login(request, extra_context=None):
+    """The administration site's log-in page is the portal's own (allauth: its rate limits apply
+    to administrators too): anonymous visitors are sent there and come back afterwards; a
+    signed-in administrator goes on; anyone else signed in is refused (403), never sent round in
+    a loop between the two log-ins."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

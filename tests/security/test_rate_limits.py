@@ -119,3 +119,56 @@ def test_rate_limits_password_reset_per_ip_refused_with_429(client):
     response = client.post(RESET, {"email": "one-more@example.test"})
     assert response.status_code == 429
     assert "Please wait a few minutes and try again." in response.content.decode()
+
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def test_rate_limits_the_admin_log_in_page_cannot_be_used_to_guess_passwords(client):
+    """Found from outside: 40 wrong passwords for a staff account at /admin/login/ in a minute
+    were all answered, then the right one worked. The admin's page now signs nobody in: it sends
+    to the portal's log-in, whose limits hold."""
+    admin = UserFactory(email="yonetici@example.test", is_staff=True, is_superuser=True)
+    for _attempt in range(40):
+        response = client.post(
+            ADMIN_LOGIN, {"username": "yonetici@example.test", "password": "wrong-pass-1"}
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    response = client.post(ADMIN_LOGIN, {"username": "yonetici@example.test", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    # The portal's log-in, where the administrator's wrong passwords count.
+    for _attempt in range(_limit("login_failed", "/key")):
+        client.post(LOGIN, {"login": "yonetici@example.test", "password": "wrong-pass-1"})
+    response = client.post(LOGIN, {"login": "yonetici@example.test", "password": PASSWORD})
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert admin.is_staff
+
+
+def test_rate_limits_an_administrator_signs_in_at_the_portal_and_reaches_the_admin(client):
+    UserFactory(email="yonetici@example.test", is_staff=True, is_superuser=True)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    response = client.get(response["Location"])  # the admin's login page: sent on
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    response = client.post(
+        "/accounts/login/?next=/admin/",
+        {"login": "yonetici@example.test", "password": PASSWORD, "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert 'action="/admin/logout/"' in index.content.decode()
+
+
+def test_rate_limits_someone_signed_in_without_admin_rights_gets_403_not_a_loop(client):
+    client.force_login(UserFactory(email="uye@example.test"))
+    response = client.get(ADMIN_LOGIN + "?next=/admin/")
+    assert response.status_code == 403
+
+
+def test_rate_limits_the_admin_log_in_never_sends_elsewhere(client):
+    response = client.get(ADMIN_LOGIN + "?next=https://evil.example/")
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
