@@ -179,6 +179,11 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
+    # The portal's own actions (portal/ratelimits.py): each mails other people or checks a
+    # password.
+    "join_request": "10/h/user",
+    "invite": "30/h/user",
+    "account_delete": "5/5m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Belediye–STK] "
 

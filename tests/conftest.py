@@ -81,6 +81,17 @@ def demo(request, db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate limits count in the default (per-process) cache; the shared demo users would carry
+    # their counts from one test into the next.
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):  # never flush a real Redis
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_static(settings):
     # Tests render templates without a collected manifest.
     settings.STORAGES = {

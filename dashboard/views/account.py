@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.forms import AccountDeleteForm
 from dashboard.services import account_delete, personal_data_download
+from portal.ratelimits import TOO_MANY, action_allowed
 
 
 @login_required
@@ -36,6 +37,11 @@ def my_data(request):
 def account_delete_view(request):
     """Confirm with the password, then anonymise the account and log out."""
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and not action_allowed(request, "account_delete"):
+        # Refused before the password is checked: a guesser learns nothing more.
+        messages.error(request, TOO_MANY)
+        context = {"form": AccountDeleteForm(user=request.user)}
+        return render(request, "dashboard/account_delete.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             account_delete(user=request.user)

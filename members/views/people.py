@@ -37,6 +37,7 @@ from members.services.roles import member_change_role, member_remove, membership
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.htmx import render_page
+from portal.ratelimits import TOO_MANY, action_allowed
 from portal.turkish import sort_key
 
 TEMPLATE = "members/member_list.html"
@@ -273,6 +274,12 @@ def member_invite(request, slug, people):
     if not roles:
         raise PermissionDenied
     form = InvitationForm(request.POST, roles=roles)
+    if not action_allowed(request, "invite"):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        response = _render(request, people, organisation, invite_form=form)
+        response.status_code = 429
+        return response
     if not form.is_valid():
         return _render(request, people, organisation, invite_form=form)
     try:

@@ -24,6 +24,7 @@ from ngos.services.onboarding import (
 )
 from ngos.services.profile import ngo_update_profile
 from portal.access import roles_of
+from portal.ratelimits import TOO_MANY, action_allowed
 
 # How many already decided requests the administrators' list shows under the pending ones.
 RECENTLY_DECIDED = 10
@@ -97,7 +98,12 @@ def join_request(request, slug):
     """Ask to join a verified NGO, with an optional message to its administrators."""
     ngo = get_object_or_404(NGO.objects.verified().with_place(), slug=slug)
     form = JoinRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and not action_allowed(request, "join_request"):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             join_request_create(
                 user=request.user,
@@ -122,7 +128,7 @@ def join_request(request, slug):
         "pending": next((r for r in own_pending if r.ngo_id == ngo.pk), None),
         "own_pending": [r for r in own_pending if r.ngo_id != ngo.pk],
     }
-    return render(request, "ngos/joinrequest_form.html", context)
+    return render(request, "ngos/joinrequest_form.html", context, status=status)
 
 
 @login_required

@@ -172,3 +172,61 @@ def test_rate_limits_someone_signed_in_without_admin_rights_gets_403_not_a_loop(
 def test_rate_limits_the_admin_log_in_never_sends_elsewhere(client):
     response = client.get(ADMIN_LOGIN + "?next=https://evil.example/")
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_rate_limits_join_requests_of_one_user_are_throttled_and_keep_the_text(client):
+    """Found from outside: 138 join requests from one user in a scan, each mailing the NGO's
+    administrators with the requester's text."""
+    from ngos.models import JoinRequest
+    from tests.factories import MembershipFactory, NGOFactory
+
+    client.force_login(UserFactory(email="tarayici@example.test"))
+    limit = _limit("join_request", "/user")
+    ngos = [NGOFactory(status="verified") for _ in range(limit + 1)]
+    for ngo in ngos:
+        MembershipFactory(ngo=ngo, role="admin")
+    for ngo in ngos[:limit]:
+        response = client.post(f"/en/ngos/{ngo.slug}/join/", {"message": "Merhaba"})
+        assert response.status_code == 302
+    mails = len(mail.outbox)
+    response = client.post(f"/en/ngos/{ngos[-1].slug}/join/", {"message": "Son deneme metni"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many attempts in a short time" in html
+    assert "Son deneme metni" in html  # what was typed is kept
+    assert JoinRequest.objects.count() == limit
+    assert len(mail.outbox) == mails
+
+
+def test_rate_limits_account_deletion_password_checks_are_throttled(client):
+    """Found from outside: 15 wrong passwords on the account-deletion form, no limit."""
+    user = UserFactory(email="silinecek@example.test")
+    client.force_login(user)
+    limit = _limit("account_delete", "/user")
+    for _attempt in range(limit):
+        response = client.post("/en/accounts/delete/", {"password": "wrong-pass-1"})
+        assert response.status_code == 200
+        assert "The password is not correct." in response.content.decode()
+    response = client.post("/en/accounts/delete/", {"password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts in a short time" in response.content.decode()
+    user.refresh_from_db()
+    assert user.is_active and user.email == "silinecek@example.test"
+
+
+def test_rate_limits_invitations_are_throttled(client):
+    from members.models import Invitation
+    from tests.factories import MembershipFactory
+
+    admin = MembershipFactory(role="admin")
+    client.force_login(admin.user)
+    url = f"/en/ngos/{admin.ngo.slug}/members/invite/"
+    limit = _limit("invite", "/user")
+    for number in range(limit):
+        client.post(url, {"email": f"davetli{number}@example.test", "role": "member"})
+    assert Invitation.objects.count() == limit
+    response = client.post(url, {"email": "fazla@example.test", "role": "member"})
+    assert response.status_code == 429
+    assert "Too many attempts in a short time" in response.content.decode()
+    assert "fazla@example.test" in response.content.decode()
+    assert Invitation.objects.count() == limit

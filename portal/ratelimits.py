@@ -1,0 +1,16 @@
+"""Rate limits of the portal's own actions that mail other people or check a password, counted
+like allauth's (ACCOUNT_RATE_LIMITS in settings, in the shared cache)."""
+
+from allauth.core import ratelimit
+from django.utils.translation import gettext_lazy as _
+
+TOO_MANY = _(
+    "Too many attempts in a short time. Please wait a few minutes and try again; what you typed "
+    "is kept."
+)
+
+
+def action_allowed(request, action: str) -> bool:
+    """Count one ``action`` (a key of ACCOUNT_RATE_LIMITS) of the request's user; False when
+    the user has reached its limit (nothing is counted for a GET)."""
+    return ratelimit.consume(request, action=action, user=request.user)
