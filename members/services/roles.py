@@ -166,23 +166,3 @@ def membership_leave(*, ngo, user) -> None:
         "membership_change", actor=user, target=membership, details={"ngo": ngo.pk, "left": user.pk}
     )
     forget_roles(user)
-
-
-def membership_change_role(*, membership, role, by) -> Membership:
-    """``member_change_role`` for an NGO membership (admin or member)."""
-    return member_change_role(member=membership, role=role, by=by)
-
-
-def membership_remove(*, membership, by) -> None:
-    """``member_remove`` for an NGO membership."""
-    member_remove(member=membership, by=by)
-
-
-def municipal_staff_change_role(*, staff, role, by) -> MunicipalStaff:
-    """``member_change_role`` for a municipality's staff row (staff or manager)."""
-    return member_change_role(member=staff, role=role, by=by)
-
-
-def municipal_staff_remove(*, staff, by) -> None:
-    """``member_remove`` for a municipality's staff row."""
-    member_remove(member=staff, by=by)

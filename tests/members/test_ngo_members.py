@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.models import Invitation
-from members.services.roles import membership_change_role, membership_leave, membership_remove
+from members.services.roles import member_change_role, member_remove, membership_leave
 from municipalities.models import SubRegion
 from ngos.models import NGO, Membership
 from tests.factories import (
@@ -286,7 +286,7 @@ def test_the_only_admin_cannot_be_demoted(client, ngo, admin, member):
 
 def test_the_only_admin_cannot_be_removed(ngo, admin, member):
     with pytest.raises(ValidationError, match=LAST_ADMIN):
-        membership_remove(membership=membership_of(admin, ngo), by=admin)
+        member_remove(member=membership_of(admin, ngo), by=admin)
     assert membership_of(admin, ngo).role == "admin"
 
 
@@ -311,9 +311,9 @@ def test_with_two_admins_one_can_leave(client, ngo, admin):
 
 def test_two_admins_cannot_demote_each_other_to_none(ngo, admin):
     other = MembershipFactory(ngo=ngo, role=Membership.Role.ADMIN)
-    membership_change_role(membership=membership_of(admin, ngo), role="member", by=other.user)
+    member_change_role(member=membership_of(admin, ngo), role="member", by=other.user)
     with pytest.raises(ValidationError, match=LAST_ADMIN):
-        membership_change_role(membership=other, role="member", by=admin)
+        member_change_role(member=other, role="member", by=admin)
     other.refresh_from_db()
     assert other.role == "admin"
 
@@ -414,7 +414,7 @@ def test_two_admins_demoting_each_other_at_once_keep_one_admin(monkeypatch):
 
     def demote(membership, by):
         try:
-            membership_change_role(membership=membership, role="member", by=by)
+            member_change_role(member=membership, role="member", by=by)
         except ValidationError as error:
             errors.append(error)
         finally:

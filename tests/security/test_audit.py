@@ -11,11 +11,9 @@ from django.urls import reverse
 from events.services.exports import attendees_export_log
 from members.services.invitations import invitation_accept
 from members.services.roles import (
-    membership_change_role,
+    member_change_role,
+    member_remove,
     membership_leave,
-    membership_remove,
-    municipal_staff_change_role,
-    municipal_staff_remove,
 )
 from municipalities.models import MunicipalStaff
 from ngos.models import NGO, JoinRequest, Membership
@@ -139,7 +137,7 @@ def test_audit_failed_login_records_identifier_without_password(client):
 def test_audit_ngo_role_change_records_actor_and_role():
     admin = MembershipFactory(role=Membership.Role.ADMIN)
     member = MembershipFactory(ngo=admin.ngo)
-    membership_change_role(membership=member, role=Membership.Role.ADMIN, by=admin.user)
+    member_change_role(member=member, role=Membership.Role.ADMIN, by=admin.user)
     entry = _only("role_change")
     assert entry.actor == admin.user
     assert entry.details == {"ngo": admin.ngo.pk, "role": "admin"}
@@ -149,7 +147,7 @@ def test_audit_ngo_role_change_records_actor_and_role():
 def test_audit_ngo_role_change_refused_leaves_no_entry():
     admin = MembershipFactory(role=Membership.Role.ADMIN)
     with pytest.raises(ValidationError) as excinfo:
-        membership_change_role(membership=admin, role=Membership.Role.MEMBER, by=admin.user)
+        member_change_role(member=admin, role=Membership.Role.MEMBER, by=admin.user)
     assert excinfo.value.code == "last_admin"
     assert not AuditEntry.objects.exists()
 
@@ -158,7 +156,7 @@ def test_audit_ngo_member_removed_and_left():
     admin = MembershipFactory(role=Membership.Role.ADMIN)
     removed = MembershipFactory(ngo=admin.ngo)
     leaving = MembershipFactory(ngo=admin.ngo)
-    membership_remove(membership=removed, by=admin.user)
+    member_remove(member=removed, by=admin.user)
     membership_leave(ngo=admin.ngo, user=leaving.user)
     entries = list(AuditEntry.objects.filter(action="membership_change").order_by("pk"))
     assert [e.actor for e in entries] == [admin.user, leaving.user]
@@ -178,8 +176,8 @@ def test_audit_invitation_accepted():
 def test_audit_municipal_staff_role_change_and_removal():
     manager = MunicipalStaffFactory(role=MunicipalStaff.Role.MANAGER)
     colleague = MunicipalStaffFactory()
-    municipal_staff_change_role(staff=colleague, role=MunicipalStaff.Role.MANAGER, by=manager.user)
-    municipal_staff_remove(staff=colleague, by=manager.user)
+    member_change_role(member=colleague, role=MunicipalStaff.Role.MANAGER, by=manager.user)
+    member_remove(member=colleague, by=manager.user)
     assert _only("role_change").details == {
         "municipality": manager.municipality_id,
         "role": "manager",

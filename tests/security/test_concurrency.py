@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import Event, Registration
 from events.services.registrations import event_register
-from members.services.roles import membership_change_role
+from members.services.roles import member_change_role
 from ngos.models import Membership
 from surveys.models import Expectation, ReviewEntry, Submission, SubmissionRevision
 from surveys.services.review import ReviewConflict, expectation_change_status
@@ -208,10 +208,7 @@ def test_simultaneous_last_admin_demotions_keep_one_admin():
     bystander = UserFactory()
 
     outcomes = race(
-        *(
-            (lambda m=m: membership_change_role(membership=m, role="member", by=bystander))
-            for m in admins
-        )
+        *((lambda m=m: member_change_role(member=m, role="member", by=bystander)) for m in admins)
     )
 
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
