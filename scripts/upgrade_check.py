@@ -11,6 +11,7 @@ virtual environment, so REF must not need packages that the lock file no longer 
 """
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -55,26 +56,17 @@ def row_counts(url: str) -> dict[str, int]:
     """Rows per table of the database at ``url``."""
     config = dj_database_url.parse(url)
     if config["ENGINE"].endswith("sqlite3"):
-        with sqlite3.connect(config["NAME"]) as connection:
-            tables = [
-                name
-                for (name,) in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            return {
-                table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-                for table in tables
-            }
-    import psycopg
+        connection = sqlite3.connect(config["NAME"])
+        list_tables = (
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    else:
+        import psycopg
 
-    with psycopg.connect(url) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            )
-        ]
+        connection = psycopg.connect(url)
+        list_tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    with contextlib.closing(connection):
+        tables = [name for (name,) in connection.execute(list_tables).fetchall()]
         return {
             table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
             for table in tables
