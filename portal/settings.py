@@ -177,7 +177,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
+    # Per address, and per account from one address (portal/adapters.py: the key is the account
+    # and the address), so that wrong passwords typed elsewhere do not lock the owner out ...
     "login_failed": "10/m/ip,5/5m/key",
+    # ... with a ceiling per account over every address, against attacks from many addresses.
+    "login_failed_account": "30/h/key",
     "confirm_email": "1/3m/key",
     # The portal's own actions (portal/ratelimits.py): each mails other people or checks a
     # password.
@@ -186,6 +190,8 @@ ACCOUNT_RATE_LIMITS = {
     "account_delete": "5/5m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Belediye–STK] "
+# The owner of an account is emailed after this many failed log-ins within an hour.
+LOGIN_FAILURE_ALERT = 5
 
 # Behind N reverse proxies of our own (nginx: 1), each appending the address it saw to
 # X-Forwarded-For, the client's address is the N-th entry from the right; everything left of it

@@ -230,3 +230,95 @@ def test_rate_limits_invitations_are_throttled(client):
     assert "Too many attempts in a short time" in response.content.decode()
     assert "fazla@example.test" in response.content.decode()
     assert Invitation.objects.count() == limit
+
+
+ATTACKER = "198.51.100.7"
+OWNER = "203.0.113.20"
+
+
+def _fail(client, email, address):
+    return client.post(LOGIN, {"login": email, "password": "wrong-pass-1"}, REMOTE_ADDR=address)
+
+
+def test_rate_limits_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(client):
+    """Finding 3 of issue 15: ten wrong passwords for someone else's address made their correct
+    password fail from another address."""
+    owner = UserFactory(email="ayse@example.test")
+    for _attempt in range(10):
+        _fail(client, "ayse@example.test", ATTACKER)
+    # The attacker's address is stopped, even with the right password ...
+    response = client.post(
+        LOGIN, {"login": "ayse@example.test", "password": PASSWORD}, REMOTE_ADDR=ATTACKER
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # ... the owner, at another address, logs in.
+    response = client.post(
+        LOGIN, {"login": "ayse@example.test", "password": PASSWORD}, REMOTE_ADDR=OWNER
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_rate_limits_an_attack_from_many_addresses_meets_the_account_ceiling(client):
+    UserFactory(email="ayse@example.test")
+    per_address = _limit("login_failed", "/key")
+    ceiling = _limit("login_failed_account", "/key")
+    addresses = [f"198.51.100.{number}" for number in range(1, ceiling // per_address + 2)]
+    refused_at = None
+    for number, address in enumerate(addresses):
+        for _attempt in range(per_address):
+            response = _fail(client, "ayse@example.test", address)
+            if refused_at is None and "Too many failed" in response.content.decode():
+                refused_at = number * per_address + _attempt
+    assert refused_at == ceiling
+    response = client.post(
+        LOGIN, {"login": "ayse@example.test", "password": PASSWORD}, REMOTE_ADDR=OWNER
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_rate_limits_a_password_reset_lifts_the_account_ceiling(client, rf):
+    from allauth.account.adapter import get_adapter
+
+    UserFactory(email="ayse@example.test")
+    ceiling = _limit("login_failed_account", "/key")
+    for number in range(ceiling + 1):
+        _fail(client, "ayse@example.test", f"198.51.100.{number % 250 + 1}")
+    request = rf.post(LOGIN, REMOTE_ADDR=OWNER)
+    get_adapter(request)._delete_login_attempts_cached_email(request, email="ayse@example.test")
+    response = client.post(
+        LOGIN, {"login": "ayse@example.test", "password": PASSWORD}, REMOTE_ADDR=OWNER
+    )
+    assert response.status_code == 302
+
+
+def test_rate_limits_the_owner_is_told_of_repeated_failures_once_an_hour(client):
+    UserFactory(email="ayse@example.test", full_name="Ayşe Yılmaz")
+    alert = settings.LOGIN_FAILURE_ALERT
+    mail.outbox.clear()
+    for number in range(alert - 1):
+        _fail(client, "ayse@example.test", f"198.51.100.{number + 1}")
+    assert mail.outbox == []
+
+    _fail(client, "AYSE@example.test", "198.51.100.99")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ayse@example.test"]
+    assert "Failed attempts to log in" in message.subject
+    assert f"There were {alert} failed attempts" in message.body
+    assert "198.51.100.1\n" in message.body and "198.51.100.99" in message.body
+    assert "/accounts/password/reset/" in message.body
+    # More failures within the hour: no second message.
+    for _attempt in range(alert):
+        _fail(client, "ayse@example.test", "198.51.100.50")
+    assert len(mail.outbox) == 1
+
+
+def test_rate_limits_failures_for_an_unknown_address_email_nobody(client):
+    mail.outbox.clear()
+    for number in range(settings.LOGIN_FAILURE_ALERT + 1):
+        _fail(client, "nobody@example.test", f"198.51.100.{number + 1}")
+    assert mail.outbox == []
