@@ -18,6 +18,7 @@ class PortalConfig(AppConfig):
         from portal import (
             audit,  # noqa: F401 (connects the audit log's receivers)
             checks,  # noqa: F401 (registers the production checks)
+            duties,  # noqa: F401 (connects the privacy-notice and two-factor receivers)
             lookups,  # noqa: F401 (registers the overflow-safe integer lookups)
         )
 

@@ -224,6 +224,9 @@ class AuditEntry(models.Model):
         ADMIN_EDIT = "admin_edit", _("administrator edit")
         ACCOUNT_DELETED = "account_deleted", _("account deleted")
         DATA_DOWNLOAD = "data_download", _("personal data downloaded")
+        SECOND_FACTOR = "second_factor", _("two-factor sign-in changed")
+        RECOVERY_CODE = "recovery_code", _("recovery code used")
+        PRIVACY_NOTICE = "privacy_notice", _("privacy notice acknowledged")
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -301,3 +304,32 @@ class OutgoingMail(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [*self.to, *self.cc, *self.bcc]
+
+
+class PrivacyAcknowledgement(models.Model):
+    """A person acknowledged a version of the privacy notice (KVKK art. 10): which one, when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="privacy_acknowledgements",
+        verbose_name=_("user"),
+    )
+    version = models.CharField(_("notice version"), max_length=20)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("privacy notice acknowledgement")
+        verbose_name_plural = _("privacy notice acknowledgements")
+        ordering = ["-acknowledged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "version"], name="privacyacknowledgement_once_per_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(version=""), name="privacyacknowledgement_version_set"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.version}"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.audit.AuditContextMiddleware",
+    "portal.duties.AccountDutiesMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
 ]
 
@@ -190,6 +192,15 @@ ACCOUNT_RATE_LIMITS = {
     "account_delete": "5/5m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Belediye–STK] "
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes, or a security
+# key / passkey (WebAuthn; browsers allow it on HTTPS and on localhost). Coordinators, municipal
+# managers and site administrators must set one up before anything else (portal/duties.py) unless
+# PORTAL_REQUIRE_2FA=0; on by default whenever DEBUG is off (never in `make run`).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Belediye–STK"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_PASSKEY_LOGIN_ENABLED = False
+PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", not DEBUG and not TESTING)
 # The owner of an account is emailed after this many failed log-ins within an hour.
 LOGIN_FAILURE_ALERT = 5
 
@@ -301,6 +312,27 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
+# KVKK. The privacy notice (aydınlatma metni, templates/portal/privacy_notice.html) has a version:
+# sign-up records that the person acknowledged it, and a new version asks everyone again at their
+# next log-in (portal/duties.py). Change it whenever the notice's content changes.
+PRIVACY_NOTICE_VERSION = "2026-12"
+# Where people send requests under KVKK art. 11 (shown in the notice); set it in production.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")
+# How long personal data is kept (days), deleted or anonymised by the daily purge
+# (dashboard/retention.py). The privacy notice quotes these same values.
+RETENTION_DAYS = {
+    # Sign-ups whose email address was never confirmed (and who hold no role).
+    "unverified_signups": int(os.environ.get("RETENTION_UNVERIFIED_SIGNUPS_DAYS", "14")),
+    # Invitations that were never accepted, counted from their expiry.
+    "expired_invitations": int(os.environ.get("RETENTION_EXPIRED_INVITATIONS_DAYS", "30")),
+    # In-portal notifications.
+    "notifications": int(os.environ.get("RETENTION_NOTIFICATIONS_DAYS", "365")),
+    # Sent emails kept in the outbox (the record that a message went out).
+    "sent_mail": int(os.environ.get("RETENTION_SENT_MAIL_DAYS", "90")),
+    # Security records (the audit log and the export log): deleted after this many days.
+    "audit": int(os.environ.get("RETENTION_AUDIT_DAYS", "730")),
+}
+
 # Size limits, chosen deliberately. The largest legitimate non-file body is the five-expectation
 # submission form or a long event minutes text (well under 1 MB); 2.5 MB leaves room and refuses
 # anything bigger with a 400 before it is parsed. Uploads (the NGO import CSV/XLSX) above 2.5 MB
@@ -392,6 +424,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.send_digests",
         # 07:30 in Türkiye, before the working day starts.
         "schedule": crontab(hour=7, minute=30),
+    },
+    "purge-expired-data": {
+        "task": "dashboard.tasks.purge_expired_data",
+        # 03:15 in Türkiye, when hardly anyone is at work.
+        "schedule": crontab(hour=3, minute=15),
     },
     "worker-heartbeat": {
         "task": "portal.tasks.heartbeat",

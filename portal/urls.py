@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("dashboard.urls")),
     path("accounts/profile/", pages.ProfileView.as_view(), name="profile"),
     path("privacy/", pages.privacy, name="privacy"),
+    path("privacy/acknowledge/", pages.privacy_acknowledge, name="privacy_acknowledge"),
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),

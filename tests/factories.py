@@ -4,11 +4,12 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province
 from ngos.models import NGO, LegalForm, Membership
-from portal.models import CoordinatorAssignment, User
+from portal.models import CoordinatorAssignment, PrivacyAcknowledgement, User
 from portal.turkish import tr_slugify
 
 PASSWORD = "test-pass-2025"  # noqa: S105 (test fixture)
@@ -32,6 +33,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
         if create:
             self.save()
+
+    @factory.post_generation
+    def privacy_acknowledged(self, create, extracted, **kwargs):
+        """The current privacy notice is acknowledged (as at sign-up) unless ``False``."""
+        if create and extracted is not False:
+            PrivacyAcknowledgement.objects.get_or_create(
+                user=self, version=settings.PRIVACY_NOTICE_VERSION
+            )
 
 
 class NGOFactory(factory.django.DjangoModelFactory):

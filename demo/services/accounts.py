@@ -1,8 +1,9 @@
 """The demo's people: one password for every demo account, and the builder of a demo user."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 
-from portal.models import User
+from portal.models import PrivacyAcknowledgement, User
 
 DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 (published demo password, see README)
 
@@ -19,5 +20,9 @@ def demo_user(email, full_name, *, staff=False):
         user.save(update_fields=["password"])
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    # Demo people have read the current privacy notice, as everyone does at sign-up.
+    PrivacyAcknowledgement.objects.get_or_create(
+        user=user, version=settings.PRIVACY_NOTICE_VERSION
     )
     return user

@@ -14,7 +14,18 @@ class SignupForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=settings.LANGUAGES, initial="tr"
     )
-    field_order = ["full_name", "email", "password1", "password2", "preferred_language"]
+    privacy_notice = forms.BooleanField(
+        label=_("I have read the privacy notice (aydınlatma metni)."),
+        error_messages={"required": _("Please confirm that you have read the privacy notice.")},
+    )
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "preferred_language",
+        "privacy_notice",
+    ]
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -26,6 +37,9 @@ class SignupForm(forms.Form):
         user.full_name = self.cleaned_data["full_name"]
         user.preferred_language = self.cleaned_data["preferred_language"]
         user.save(update_fields=["full_name", "preferred_language"])
+        from portal.duties import acknowledge_privacy_notice
+
+        acknowledge_privacy_notice(user, request=request)
 
 
 class ProfileForm(forms.ModelForm):
@@ -38,3 +52,10 @@ class ProfileForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Please enter your full name."))
         return name
+
+
+class PrivacyAcknowledgementForm(forms.Form):
+    acknowledged = forms.BooleanField(
+        label=_("I have read the privacy notice (aydınlatma metni)."),
+        error_messages={"required": _("Please confirm that you have read the privacy notice.")},
+    )

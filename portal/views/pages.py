@@ -5,6 +5,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
@@ -19,14 +20,48 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import UpdateView
 
-from portal.forms.account import ProfileForm
+from portal.duties import acknowledge_privacy_notice, safe_next
+from portal.forms.account import PrivacyAcknowledgementForm, ProfileForm
 from portal.health import readiness
+
+
+def privacy_notice_context() -> dict:
+    """What the privacy notice quotes from the settings: its version, contact and the retention
+    periods that the nightly purge applies."""
+    return {
+        "version": settings.PRIVACY_NOTICE_VERSION,
+        "contact": settings.PRIVACY_CONTACT_EMAIL,
+        "retention": settings.RETENTION_DAYS,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+    }
 
 
 @require_GET
 def privacy(request):
-    """The privacy notice under KVKK: what is kept, who sees it, for how long, and your rights."""
-    return render(request, "portal/privacy.html")
+    """The privacy notice under KVKK (art. 10): controller, purposes and legal grounds,
+    recipients, collection, retention and the rights of art. 11."""
+    return render(request, "portal/privacy.html", {"notice": privacy_notice_context()})
+
+
+@login_required
+def privacy_acknowledge(request):
+    """Asks a signed-in person to acknowledge the current version of the privacy notice."""
+    fallback = reverse("dashboard")
+    form = PrivacyAcknowledgementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        acknowledge_privacy_notice(request.user, request=request)
+        return redirect(safe_next(request, fallback))
+    previous = request.user.privacy_acknowledgements.values_list("version", flat=True).first()
+    return render(
+        request,
+        "portal/privacy_acknowledge.html",
+        {
+            "form": form,
+            "notice": privacy_notice_context(),
+            "next": safe_next(request, fallback),
+            "previous_version": previous,
+        },
+    )
 
 
 class ProfileView(LoginRequiredMixin, UpdateView):

@@ -70,6 +70,7 @@ def test_ngo_journey_sign_up_register_verify_and_submit(journey, demo_data):
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", NEW_PASSWORD)
     page.fill("input[name=password2]", NEW_PASSWORD)
+    page.check("input[name=privacy_notice]")
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
     trip.check(page, "verification sent")

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -38,12 +39,17 @@ def test_signup_requires_email_verification(client):
             "password1": "kış-güneşi-2025",
             "password2": "kış-güneşi-2025",
             "preferred_language": "tr",
+            "privacy_notice": "on",
         },
     )
     assert response.status_code == 302
     user = User.objects.get(email="elif@example.test")
     assert user.full_name == "Elif Yılmaz"
     assert not EmailAddress.objects.get(user=user).verified
+    # The privacy notice was acknowledged with the form: this version, now.
+    assert list(user.privacy_acknowledgements.values_list("version", flat=True)) == [
+        settings.PRIVACY_NOTICE_VERSION
+    ]
     assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 1
     link = re.search(r"https?://testserver(\S+)", mail.outbox[0].body).group(1)

@@ -77,6 +77,7 @@ def test_csrf_signup_without_token_refused():
             "password1": "a-long-pass-2025",
             "password2": "a-long-pass-2025",
             "preferred_language": "tr",
+            "privacy_notice": "on",
         },
     )
     assert response.status_code == 403

@@ -42,6 +42,15 @@ EXCLUDED_NAMES = {
     "account_reset_password_done": "allauth: static page after a reset request",
     "account_reset_password_from_key": "allauth: needs an emailed reset key",
     "account_reset_password_from_key_done": "allauth: static page after a reset by key",
+    "mfa_authenticate": "allauth.mfa: second step of a log-in, needs a pending log-in",
+    "mfa_reauthenticate": "allauth.mfa: step of a flow that asks for the second factor again",
+    "mfa_reauthenticate_webauthn": "allauth.mfa: the same with a security key",
+    "mfa_deactivate_totp": "allauth.mfa: needs an activated authenticator app (tests/portal)",
+    "mfa_view_recovery_codes": "allauth.mfa: 404 until recovery codes exist (tests/portal)",
+    "mfa_generate_recovery_codes": "allauth.mfa: needs an authenticator (tests/portal)",
+    "mfa_download_recovery_codes": "allauth.mfa: needs recovery codes (tests/portal)",
+    "mfa_remove_webauthn": "allauth.mfa: needs a registered security key",
+    "mfa_edit_webauthn": "allauth.mfa: needs a registered security key",
 }
 
 
@@ -289,6 +298,12 @@ MATRIX: dict[str, Entry] = {
     "email_preferences": form(expect=SIGNED_IN),
     # --- privacy (KVKK) -------------------------------------------------------------------------
     "privacy": page(expect=PUBLIC),
+    "privacy_acknowledge": form(expect=SIGNED_IN),
+    # --- two-factor sign-in (allauth.mfa): one's own authenticators only -------------------------
+    "mfa_index": page(expect=SIGNED_IN),
+    "mfa_activate_totp": page(expect=SIGNED_IN),
+    "mfa_list_webauthn": page(expect=SIGNED_IN),
+    "mfa_add_webauthn": page(expect=SIGNED_IN),
     # One's own data only: the member's file names the member, nobody else's names them.
     "my_data": page(
         expect=SIGNED_IN,

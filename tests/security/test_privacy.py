@@ -39,7 +39,14 @@ def test_privacy_notice_explains_data_and_rights(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Law No. 6698" in html
-    for heading in ("What we keep", "What is public", "Who sees what", "How long", "Your rights"):
+    for heading in (
+        "Data controller",
+        "What we keep, why, and on which legal ground",
+        "Who receives it",
+        "How it is collected",
+        "How long it is kept",
+        "Your rights (KVKK art. 11)",
+    ):
         assert heading in html
     assert "Log in to correct your profile" in html
     assert _en("account_delete") not in html

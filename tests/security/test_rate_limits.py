@@ -75,6 +75,7 @@ def test_rate_limits_signup_refused_with_429(client):
                 "password1": "a-long-pass-2025",
                 "password2": "a-long-pass-2025",
                 "preferred_language": "tr",
+                "privacy_notice": "on",
             },
         )
         client.logout()
@@ -89,6 +90,7 @@ def test_rate_limits_signup_refused_with_429(client):
             "password1": "a-long-pass-2025",
             "password2": "a-long-pass-2025",
             "preferred_language": "tr",
+            "privacy_notice": "on",
         },
     )
 
