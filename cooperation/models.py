@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ngos.models import CapabilityKind, CapacityUnit, Taxonomy
 from portal.access import roles_of
@@ -63,10 +64,10 @@ class ServiceGroup(Taxonomy):
 
 class ProtocolStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PROPOSED = "proposed", _("Proposed")
-    ACTIVE = "active", _("Active")
-    EXPIRED = "expired", _("Expired")
-    TERMINATED = "terminated", _("Terminated")
+    PROPOSED = "proposed", pgettext_lazy("protocol status", "Proposed")
+    ACTIVE = "active", pgettext_lazy("protocol status", "Active")
+    EXPIRED = "expired", pgettext_lazy("protocol status", "Expired")
+    TERMINATED = "terminated", pgettext_lazy("protocol status", "Terminated")
 
 
 # Which status may follow which (the services enforce it; the database holds each state's
@@ -653,7 +654,7 @@ class CallState(models.TextChoices):
     RESPONDED = "responded", _("Responded")
     ON_THE_WAY = "on_the_way", _("On the way")
     ON_SITE = "on_site", _("On site")
-    RELEASED = "released", _("Released")
+    RELEASED = "released", pgettext_lazy("call state", "Released")
 
 
 class CallQuerySet(models.QuerySet):
@@ -808,9 +809,9 @@ class Delivery(models.Model):
 
 
 class Availability(models.TextChoices):
-    AVAILABLE = "available", _("Available")
-    PARTLY = "partly", _("Partly available")
-    NOT_AVAILABLE = "not_available", _("Not available")
+    AVAILABLE = "available", pgettext_lazy("NGO availability", "Available")
+    PARTLY = "partly", pgettext_lazy("NGO availability", "Partly available")
+    NOT_AVAILABLE = "not_available", pgettext_lazy("NGO availability", "Not available")
 
 
 class Response(models.Model):
