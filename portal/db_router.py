@@ -2,17 +2,17 @@
 reads made while serving a report page, the public statistics or the national CSV export go to
 the "replica" database; everything else, and every write, goes to "default".
 
-Only the apps whose tables the reports read are routed (surveys, ngos, municipalities, events):
-sessions, users and roles are always read from "default", so a fresh login or a change of role is
-seen at once even if the replica lags a little behind. Code outside a request can read from the
-replica with ``with replica_reads(): …``.
+Only the apps whose tables the reports read are routed (surveys, cooperation, ngos,
+municipalities, events): sessions, users and roles are always read from "default", so a fresh
+login or a change of role is seen at once even if the replica lags a little behind. Code outside
+a request can read from the replica with ``with replica_reads(): …``.
 """
 
 import contextlib
 import contextvars
 
 REPLICA = "replica"
-REPLICA_APPS = {"surveys", "ngos", "municipalities", "events"}
+REPLICA_APPS = {"surveys", "cooperation", "ngos", "municipalities", "events"}
 # The URL namespaces served from the replica: every page of the reports app (the reports, the
 # public statistics and the national CSV export).
 REPORT_NAMESPACES = {"reports"}

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ngos",
     "members",
     "surveys",
+    "cooperation",
     "reports",
     "events",
     "dashboard",

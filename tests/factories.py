@@ -127,3 +127,153 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = "member"
     invited_by = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+# --- cooperation ---------------------------------------------------------------------------------
+
+
+def _erzurum_metropolitan():
+    return Municipality.objects.get(province=25, kind=Municipality.Kind.METROPOLITAN)
+
+
+class ProtocolFactory(factory.django.DjangoModelFactory):
+    """A draft earthquake-preparedness protocol of Erzurum Büyükşehir Belediyesi; the traits
+    ``proposed`` and ``active`` give a protocol in that state with its dates and times."""
+
+    class Meta:
+        model = "cooperation.Protocol"
+
+    municipality = factory.LazyFunction(_erzurum_metropolitan)
+    title = factory.Sequence(lambda n: f"Afet iş birliği protokolü {n}")
+    subject = "Deprem öncesi hazırlık ve toplanma alanlarında gönüllü desteği."
+    hazard_earthquake = True
+    phase_preparedness = True
+    status = "draft"
+
+    class Params:
+        proposed = factory.Trait(
+            status="proposed",
+            starts_on=factory.LazyFunction(timezone.localdate),
+            ends_on=factory.LazyFunction(
+                lambda: timezone.localdate() + datetime.timedelta(days=365)
+            ),
+            proposed_at=factory.LazyFunction(timezone.now),
+        )
+        active = factory.Trait(
+            proposed=True,
+            status="active",
+            activated_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class ProtocolPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.ProtocolParty"
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    ngo = factory.SubFactory(NGOFactory)
+
+
+class NGOCommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.NGOCommitment"
+
+    party = factory.SubFactory(ProtocolPartyFactory)
+    kind = "search_rescue"
+    quantity = 2
+    unit = "teams"
+    people = 12
+
+
+class MunicipalCommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.MunicipalCommitment"
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    text = "Eğitim salonu ve depo alanı tahsis edilecek."
+
+
+class ActivationFactory(factory.django.DjangoModelFactory):
+    """An open earthquake activation of Erzurum Büyükşehir Belediyesi affecting Erzurum (pass
+    ``provinces=[...]`` for others, ``municipality=None`` for one a coordinator opened)."""
+
+    class Meta:
+        model = "cooperation.Activation"
+        skip_postgeneration_save = True
+
+    municipality = factory.LazyFunction(_erzurum_metropolitan)
+    hazard = "earthquake"
+    title = factory.Sequence(lambda n: f"Deprem müdahalesi {n}")
+    started_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def provinces(self, create, extracted, **kwargs):
+        if create:
+            default = [self.municipality.province] if self.municipality else []
+            self.provinces.set(extracted if extracted is not None else default)
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.Need"
+
+    activation = factory.SubFactory(ActivationFactory)
+    kind = "shelter"
+    quantity = 100
+    unit = "tents"
+    place = "Yakutiye, Hükümet Meydanı"
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.Call"
+
+    activation = factory.SubFactory(ActivationFactory)
+    ngo = factory.SubFactory(NGOFactory)
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.Delivery"
+
+    call = factory.SubFactory(CallFactory)
+    recipient = factory.SubFactory(UserFactory)
+    channel = "email"
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.Response"
+
+    call = factory.SubFactory(CallFactory)
+    availability = "available"
+    people = 8
+    vehicles = 1
+
+
+class ResponseItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.ResponseItem"
+
+    response = factory.SubFactory(ResponseFactory)
+    need = factory.SubFactory(
+        NeedFactory, activation=factory.SelfAttribute("..response.call.activation")
+    )
+    pledged = 20
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.Offer"
+
+    activation = factory.SubFactory(ActivationFactory)
+    ngo = factory.SubFactory(NGOFactory)
+    message = "Yirmi gönüllü ve iki kamyonla destek verebiliriz."
+
+
+class ActivationLogEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cooperation.ActivationLogEntry"
+
+    activation = factory.SubFactory(ActivationFactory)
+    verb = "opened"

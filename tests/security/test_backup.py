@@ -19,7 +19,7 @@ from portal.models import User
 from surveys.models import Expectation, Submission
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "backup.py"
-PROJECT_APPS = ["portal", "municipalities", "ngos", "surveys", "events"]
+PROJECT_APPS = ["portal", "municipalities", "ngos", "surveys", "cooperation", "events"]
 
 
 def run_script(*arguments, database_url):

@@ -52,7 +52,7 @@ SKIPPED_URL_NAMES = {"account_logout"}
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/en/admin/")
 MAX_PAGES_PER_ROLE = 90
 GENERIC_PARAMETERS = ["page", "q", "sort", "format", "next", "status", "province"]
-PROJECT_APPS = ["portal", "municipalities", "ngos", "surveys", "events"]
+PROJECT_APPS = ["portal", "municipalities", "ngos", "surveys", "cooperation", "events"]
 
 HUGE = "A" * 100_000
 HOSTILE_VALUES = [
