@@ -7,9 +7,9 @@
 
 The duties are worked out when the person logs in and kept in the session with the notice version
 they were worked out for: a person with none open costs no query per page; one with a duty open
-is checked again at each request; removing an authenticator works them out again. Until they are done, every page leads to
-the one that does them; log-out, the notice, the language switch and allauth's two-factor pages
-stay open. Roles granted during a session apply their duty from the next log-in.
+is checked again at each request; removing an authenticator works them out again. Until they are
+done, every page leads to the one that does them; log-out, the notice, the language switch and
+allauth's two-factor pages stay open. Roles granted during a session apply from the next log-in.
 
 Side effects of the receivers: the audit log records two-factor changes, recovery-code use and
 acknowledgements of the notice.

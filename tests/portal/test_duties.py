@@ -143,7 +143,7 @@ def test_duties_the_notice_quotes_the_retention_settings(client, settings):
     assert "article 7" in body  # the rights of art. 11, all of them
 
 
-# --- two-factor sign-in ----------------------------------------------------------------------------
+# --- two-factor sign-in --------------------------------------------------------------------------
 
 
 @pytest.fixture
