@@ -22,7 +22,5 @@ def demo_user(email, full_name, *, staff=False):
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     # Demo people have read the current privacy notice, as everyone does at sign-up.
-    PrivacyAcknowledgement.objects.get_or_create(
-        user=user, version=settings.PRIVACY_NOTICE_VERSION
-    )
+    PrivacyAcknowledgement.objects.get_or_create(user=user, version=settings.PRIVACY_NOTICE_VERSION)
     return user
