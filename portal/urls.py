@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
+    path("cooperation/", include("cooperation.urls")),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

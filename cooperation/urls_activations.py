@@ -1,0 +1,3 @@
+"""Activations, calls for support, responses, offers and the board (/cooperation/activations/)."""
+
+urlpatterns = []

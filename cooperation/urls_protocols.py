@@ -1,0 +1,3 @@
+"""Protocols and the emergency contact sheet (under /cooperation/protocols/)."""
+
+urlpatterns = []
