@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
-from ngos.models import NGO, JoinRequest, Membership
+from ngos.models import NGO, JoinRequest, Membership, NGOIdentityChange
 from portal.models import Notification
 from surveys.models import AnswerTemplate, Category, Submission
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -66,6 +66,7 @@ class World:
     event: object = None
     registration: object = None
     notification: Notification = None
+    identity_change: NGOIdentityChange = None
 
 
 def _user(email, **kwargs):
@@ -167,6 +168,18 @@ def build_world() -> World:
     w.registration = RegistrationFactory(event=w.event, user=users["ngo_member"], ngo=w.ngo)
     w.event.seats_taken = 1
     w.event.save(update_fields=["seats_taken"])
+
+    # The NGO's administrator has asked to rename it: a change awaiting the coordinators.
+    w.identity_change = NGOIdentityChange.objects.create(
+        ngo=w.ngo,
+        name="Palandöken Yardımlaşma Derneği",
+        legal_form=w.ngo.legal_form,
+        province=w.province,
+        old_name=w.ngo.name,
+        old_legal_form=w.ngo.legal_form,
+        old_province=w.province,
+        requested_by=users["ngo_admin"],
+    )
 
     w.notification = Notification.objects.create(
         user=users["ngo_member"], kind="answer", message="Belediye yanıt verdi.", url="/"
