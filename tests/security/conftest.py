@@ -21,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     MunicipalStaffFactory,
     NGOFactory,
+    NGOIdentityChangeFactory,
     UserFactory,
 )
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
@@ -170,15 +171,8 @@ def build_world() -> World:
     w.event.save(update_fields=["seats_taken"])
 
     # The NGO's administrator has asked to rename it: a change awaiting the coordinators.
-    w.identity_change = NGOIdentityChange.objects.create(
-        ngo=w.ngo,
-        name="Palandöken Yardımlaşma Derneği",
-        legal_form=w.ngo.legal_form,
-        province=w.province,
-        old_name=w.ngo.name,
-        old_legal_form=w.ngo.legal_form,
-        old_province=w.province,
-        requested_by=users["ngo_admin"],
+    w.identity_change = NGOIdentityChangeFactory(
+        ngo=w.ngo, name="Palandöken Yardımlaşma Derneği", requested_by=users["ngo_admin"]
     )
 
     w.notification = Notification.objects.create(
