@@ -39,10 +39,9 @@ class NGOAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "province" in self.fields:
-            province = cleaned.get("province")
-        else:
-            province = self.instance.province
+        # Read-only (a verified NGO): not in the form, the stored province holds.
+        in_form = "province" in self.fields
+        province = cleaned.get("province") if in_form else self.instance.province
         for name in ("district", "municipality"):
             value = cleaned.get(name)
             if province is not None and value is not None and value.province_id != province.pk:
