@@ -335,3 +335,54 @@ def test_journeys_without_javascript(journey, demo_data):
     page.wait_for_load_state("load")
     trip.check(page, "answer sent")
     assert ReviewEntry.objects.filter(expectation=case, text=template.body).exists()
+
+
+PHONE = 390
+
+
+def _fits(page):
+    """Nothing on the page is wider than the window (no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_identity_change_journey_on_a_phone(journey, demo_data):
+    """A verified NGO's administrator renames it on a 390 px phone: the public page keeps the
+    verified name until the coordinator, also on a phone, compares and approves."""
+    from ngos.models import NGOIdentityChange
+
+    trip = journey("identity-change")
+    ngo = NGO.objects.get(memberships__user__email="ngo@demo.test", memberships__role="admin")
+    assert ngo.status == NGO.Status.VERIFIED
+    old_name, new_name = ngo.name, "Erzurum Dadaşlar Yardımlaşma Derneği"
+
+    page = trip.new_page(width=PHONE)
+    trip.log_in(page, "ngo@demo.test")
+    trip.visit(page, f"/en/ngos/{ngo.slug}/edit/", "profile form")
+    page.fill("#id_name", new_name)
+    page.get_by_role("button", name="Save the profile").click()
+    page.wait_for_url(re.compile(rf".*/en/ngos/{ngo.slug}/$"))
+    expect(page.locator("main")).to_contain_text("awaits verification by a coordinator")
+    trip.check(page, "identity held for verification")
+    trip.visit(page, f"/en/ngos/{ngo.slug}/edit/", "the change shown on the form")
+    expect(page.locator("table.identity-comparison")).to_contain_text(new_name)
+    assert _fits(page)
+
+    public = trip.new_page(width=PHONE)
+    trip.visit(public, f"/en/ngos/{ngo.slug}/", "public page keeps the verified name")
+    expect(public.locator("main h1")).to_have_text(old_name)
+
+    coordinator = trip.new_page(width=PHONE)
+    trip.log_in(coordinator, "regional@demo.test")
+    trip.visit(coordinator, "/en/ngos/verification/?status=identity_change", "changes to verify")
+    coordinator.get_by_role("link", name=old_name).click()
+    coordinator.wait_for_url(re.compile(rf".*/verification/{ngo.slug}/$"))
+    expect(coordinator.locator("table.identity-comparison")).to_contain_text(new_name)
+    trip.check(coordinator, "before and after")
+    assert _fits(coordinator)
+    coordinator.get_by_role("button", name="Approve the change").click()
+    coordinator.wait_for_url(re.compile(r".*/verification/\?status=identity_change$"))
+    trip.check(coordinator, "approved")
+    assert NGOIdentityChange.objects.get(ngo=ngo).status == "approved"
+
+    trip.visit(public, f"/en/ngos/{ngo.slug}/", "public page shows the new name")
+    expect(public.locator("main h1")).to_have_text(new_name)
