@@ -386,3 +386,69 @@ def test_identity_change_journey_on_a_phone(journey, demo_data):
 
     trip.visit(public, f"/en/ngos/{ngo.slug}/", "public page shows the new name")
     expect(public.locator("main h1")).to_have_text(new_name)
+
+
+def test_privacy_notice_and_two_factor_journey_on_a_phone(journey, demo_data, settings):
+    """A coordinator after a new privacy notice, in a deployment that requires two-factor
+    sign-in: acknowledges the notice, sets up an authenticator app, then logs in with a
+    recovery code (issue 15)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    from demo.services.accounts import DEMO_PASSWORD
+
+    settings.PORTAL_REQUIRE_2FA = True
+    settings.PRIVACY_NOTICE_VERSION = "2099-01"
+    trip = journey("two-factor")
+    page = trip.new_page(width=390)
+
+    User.objects.filter(email="regional@demo.test").update(preferred_language="en")
+    page.goto(trip.url("/en/accounts/login/"))
+    page.fill("input[name=login]", "regional@demo.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/privacy/acknowledge/.*"))
+    trip.check(page, "privacy notice asked again")
+    # Unticked, the browser itself refuses to send the form (the server refuses it too).
+    expect(page.locator("input[name=acknowledged]")).to_have_attribute("required", "")
+    page.check("input[name=acknowledged]")
+    page.locator("main form button[type=submit]").first.click()
+
+    page.wait_for_url(re.compile(r".*/en/accounts/2fa/$"))
+    trip.check(page, "second factor required")
+    expect(page.get_by_text("requires two-factor sign-in")).to_be_visible()
+    page.goto(trip.url("/en/accounts/2fa/totp/activate/"))
+    page.wait_for_url(re.compile(r".*/en/accounts/reauthenticate/.*"))
+    trip.check(page, "password asked again")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/accounts/2fa/totp/activate/$"))
+    trip.check(page, "authenticator app")
+    secret = page.input_value("#authenticator_secret")
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    page.fill("input[name=code]", code)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    page.goto(trip.url("/en/dashboard/"))
+    assert page.url.endswith("/en/dashboard/")
+    trip.check(page, "dashboard after setting up")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+
+    user = User.objects.get(email="regional@demo.test")
+    recovery = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    page.context.clear_cookies()
+    page.goto(trip.url("/en/accounts/login/"))
+    page.fill("input[name=login]", "regional@demo.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/accounts/2fa/authenticate/$"))
+    trip.check(page, "code asked at log-in")
+    page.fill("input[name=code]", recovery.wrap().get_unused_codes()[0])
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/dashboard/$"))
+    trip.check(page, "signed in with a recovery code")
