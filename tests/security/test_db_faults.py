@@ -10,10 +10,11 @@ import socket
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from django.test import Client
 
-from portal.models import User
+from portal.models import PrivacyAcknowledgement, User
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
@@ -82,6 +83,7 @@ def test_database_down_gives_the_error_page_and_healthz_503_then_recovers(browse
 
 def test_logged_in_user_gets_the_error_page_during_an_outage_and_stays_logged_in(browser):
     user = User.objects.create_user(email="kesinti@example.test", password="x-pass-2025-y")
+    PrivacyAcknowledgement.objects.create(user=user, version=settings.PRIVACY_NOTICE_VERSION)
     browser.force_login(user)
     assert browser.get("/en/dashboard/").status_code == 200
 
