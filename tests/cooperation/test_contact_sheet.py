@@ -160,7 +160,9 @@ def test_the_sheet_runs_a_fixed_number_of_queries(client, count):
 
 
 def test_the_print_page_has_its_a4_print_rules():
+    from pathlib import Path
+
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/portal.css"), encoding="utf-8").read()
+    css = Path(finders.find("css/portal.css")).read_text(encoding="utf-8")
     assert "@page { size: A4" in css and ".contact-sheet .contact-table" in css
