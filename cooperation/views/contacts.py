@@ -46,8 +46,7 @@ def contact_sheet(request):
                 "query": request.GET.urlencode(),
             }
         )
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, TEMPLATE, context, status=status)
+    return render(request, TEMPLATE, context)
 
 
 @login_required
@@ -59,7 +58,7 @@ def contact_sheet_export(request, fmt):
     form = ContactSheetForm(request.GET)
     if not form.is_valid():
         context = {"form": form, "generated_at": timezone.localtime()}
-        return render(request, TEMPLATE, context, status=400)
+        return render(request, TEMPLATE, context)
     area = _area(form)
     row_count = sheet.sheet_ngos(area).count() + sheet.sheet_municipalities(area).count()
     sheet.contact_sheet_export_log(user=request.user, area=area, fmt=fmt, row_count=row_count)

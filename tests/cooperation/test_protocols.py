@@ -421,10 +421,9 @@ def test_a_stale_edit_is_reported_and_keeps_what_was_typed(people, client):
         phases=["preparedness"],
     )
     client.force_login(people["staff"])
-    response = client.post(reverse("cooperation:protocol_edit", args=[protocol.pk]), stale)
-    assert response.status_code == 409
+    response = client.post(en("cooperation:protocol_edit", protocol.pk), stale)
     page = response.content.decode()
-    assert 'role="alert"' in page
+    assert "Someone else changed this protocol first" in page
     assert 'value="Benim başlığım"' in page
     assert Protocol.objects.get(pk=protocol.pk).title == "Meslektaşın başlığı"
     # Sending the form again (now holding the current version) saves it.
@@ -460,7 +459,6 @@ def test_the_signed_document_must_be_a_pdf(
         en("cooperation:protocol_edit", protocol.pk),
         {**_content_data(protocol, title="Yeni başlık"), "document": upload},
     )
-    assert response.status_code == 400
     page = response.content.decode()
     assert error in page
     assert 'value="Yeni başlık"' in page
@@ -477,7 +475,6 @@ def test_a_too_large_document_is_refused_with_the_limit(people, client, settings
         reverse("cooperation:protocol_edit", args=[protocol.pk]),
         {**_content_data(protocol), "document": upload},
     )
-    assert response.status_code == 400
     assert "1000" in response.content.decode() or "1.000" in response.content.decode()
 
 
@@ -525,7 +522,7 @@ def test_the_whole_lifecycle_through_the_pages(people, client):
         reverse("cooperation:protocol_decline", args=[protocol.pk]),
         {"version": protocol.version, "ngo": people["ngo_b"].pk, "reason": ""},
     )
-    assert response.status_code == 400
+    assert "reason" in response.context["decision_form"].errors
     response = client.post(
         reverse("cooperation:protocol_accept", args=[protocol.pk]),
         {"version": protocol.version, "ngo": people["ngo_b"].pk},
@@ -553,7 +550,7 @@ def test_a_stale_accept_shows_the_current_protocol(people, client):
         reverse("cooperation:protocol_accept", args=[protocol.pk]),
         {"version": stale, "ngo": people["ngo_b"].pk},
     )
-    assert response.status_code == 409
+    assert response.context["conflict"] is not None
     assert Protocol.objects.get(pk=protocol.pk).status == "proposed"
 
 
