@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.filters import province_filter, subregion_filter
@@ -12,6 +13,7 @@ from ngos.models import (
     Capability,
     CapabilityKind,
     LegalForm,
+    NGOIdentityChange,
     VerificationStatus,
 )
 from portal.access import roles_of
@@ -143,11 +145,27 @@ def coordinated_provinces(request):
     return provinces.filter(subregion_id__in=roles.subregion_ids)
 
 
+# The queue's tab of verified NGOs whose change of identity awaits a coordinator.
+IDENTITY_CHANGE = "identity_change"
+QUEUE_TABS = [
+    (VerificationStatus.PENDING, VerificationStatus.PENDING.label),
+    (IDENTITY_CHANGE, _("Change of identity to verify")),
+    *[(value, label) for value, label in VerificationStatus.choices if value != "pending"],
+]
+
+
+def queue_tab_condition(tab: str) -> Q:
+    """The NGOs of one tab of the verification queue: a status, or an open change of identity."""
+    if tab == IDENTITY_CHANGE:
+        return Q(pk__in=NGOIdentityChange.objects.open().values("ngo_id"))
+    return Q(status=tab)
+
+
 class VerificationFilter(django_filters.FilterSet):
     """The verification queue's filters; without a status, the pending NGOs are shown."""
 
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=VerificationStatus.choices, empty_label=None
+        label=_("Status"), choices=QUEUE_TABS, empty_label=None, method="filter_status"
     )
     q = search_filter(_("Name of an NGO"))
     subregion = subregion_filter(
@@ -164,6 +182,9 @@ class VerificationFilter(django_filters.FilterSet):
         if data is not None and not data.get("status"):
             data["status"] = VerificationStatus.PENDING
         super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(queue_tab_condition(value))
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

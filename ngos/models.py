@@ -2,6 +2,7 @@
 disaster strikes."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -43,6 +44,20 @@ class VerificationStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
+
+
+# Statuses in which a coordinator has vouched for the NGO's identity: a change to it waits for a
+# coordinator's approval (NGOIdentityChange). A suspended NGO keeps its verification, and a
+# reinstatement does not check the identity again, so its identity is held as well.
+VOUCHED_STATUSES = frozenset({VerificationStatus.VERIFIED, VerificationStatus.SUSPENDED})
+
+# The fields that say which organisation an NGO is: what a coordinator checks against the
+# registry (DERBİS, VGM) and what decides who coordinates it. The district is not one of them:
+# within the province it changes neither the coordinator nor the registry record, and is
+# corrected as freely as the address; it moves with the province when the province changes.
+IDENTITY_FIELDS = ("name", "legal_form", "registry_number", "province")
+# The fields that must lie in the province, so they follow a change of province.
+PLACE_FIELDS = ("district", "municipality")
 
 
 class Taxonomy(TurkishNamed):
@@ -251,6 +266,232 @@ class NGO(TurkishNamed):
     @property
     def is_verified(self):
         return self.status == VerificationStatus.VERIFIED
+
+    @property
+    def identity_is_vouched(self):
+        """A coordinator vouched for this identity: changing it needs their approval."""
+        return self.status in VOUCHED_STATUSES
+
+
+class IdentityChangeStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting verification")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class NGOIdentityChangeQuerySet(models.QuerySet):
+    def open(self):
+        """Changes awaiting a coordinator's decision (at most one per NGO)."""
+        return self.filter(status=IdentityChangeStatus.OPEN)
+
+    def with_places(self):
+        """Join the provinces, districts and municipalities of both sides of the comparison."""
+        return self.select_related(
+            "province",
+            "district",
+            "municipality",
+            "old_province",
+            "old_district",
+            "old_municipality",
+            "requested_by",
+            "decided_by",
+        )
+
+
+@dataclass(frozen=True)
+class ComparedField:
+    """One row of the before → after comparison of an identity change."""
+
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self):
+        return self.old != self.new
+
+
+class NGOIdentityChange(models.Model):
+    """A change of a verified NGO's identity, proposed by someone who edits its profile: the NGO
+    keeps its verified identity (and its badge) until a coordinator approves the change."""
+
+    Status = IdentityChangeStatus
+
+    ngo = models.ForeignKey(
+        NGO, on_delete=models.CASCADE, related_name="identity_changes", verbose_name=_("NGO")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=IdentityChangeStatus.choices,
+        default=IdentityChangeStatus.OPEN,
+    )
+    # The proposed identity; the district and municipality only differ when the province does.
+    name = models.CharField(_("proposed name"), max_length=200)
+    legal_form = models.CharField(
+        _("proposed legal form"), max_length=20, choices=LegalForm.choices
+    )
+    registry_number = models.CharField(_("proposed registry number"), max_length=40, blank=True)
+    province = models.ForeignKey(
+        "municipalities.Province",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed province"),
+    )
+    district = models.ForeignKey(
+        "municipalities.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed district"),
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed municipality"),
+    )
+    # The verified identity when the change was asked for: the record of what was replaced.
+    old_name = models.CharField(_("previous name"), max_length=200)
+    old_legal_form = models.CharField(
+        _("previous legal form"), max_length=20, choices=LegalForm.choices
+    )
+    old_registry_number = models.CharField(_("previous registry number"), max_length=40, blank=True)
+    old_province = models.ForeignKey(
+        "municipalities.Province",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previous province"),
+    )
+    old_district = models.ForeignKey(
+        "municipalities.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous district"),
+    )
+    old_municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous municipality"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(
+        _("reason"), max_length=1000, blank=True, help_text=_("Why the change was rejected.")
+    )
+
+    objects = NGOIdentityChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change of NGO identity")
+        verbose_name_plural = _("changes of NGO identity")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ngo"],
+                condition=Q(status="open"),
+                name="ngo_identity_change_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IdentityChangeStatus.values),
+                name="ngo_identity_change_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_form__in=LegalForm.values, old_legal_form__in=LegalForm.values),
+                name="ngo_identity_change_legal_forms_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""),
+                name="ngo_identity_change_reason_when_rejected",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", decided_at__isnull=True)
+                | (~Q(status="open") & Q(decided_at__isnull=False)),
+                name="ngo_identity_change_decided_iff_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.old_name} → {self.name} ({self.get_status_display()})"
+
+    @property
+    def is_open(self):
+        return self.status == IdentityChangeStatus.OPEN
+
+    @property
+    def moves_province(self):
+        return self.province_id != self.old_province_id
+
+    def proposes(self, ngo) -> bool:
+        """Whether ``ngo`` (edited, unsaved) carries exactly the identity this change proposes."""
+        same = (
+            self.name == ngo.name
+            and self.legal_form == ngo.legal_form
+            and self.registry_number == ngo.registry_number
+            and self.province_id == ngo.province_id
+        )
+        if same and self.moves_province:
+            return self.district_id == ngo.district_id
+        return same
+
+    def comparison(self) -> list[ComparedField]:
+        """Each identity field before → after; the district and the municipality when the
+        province changes (they move with it). Needs ``with_places()``."""
+
+        def place(value):
+            return value.name if value is not None else "—"
+
+        rows = [
+            ComparedField(_("Name"), self.old_name, self.name),
+            ComparedField(
+                _("Legal form"),
+                LegalForm(self.old_legal_form).label,
+                LegalForm(self.legal_form).label,
+            ),
+            ComparedField(
+                _("Registry number"), self.old_registry_number or "—", self.registry_number or "—"
+            ),
+            ComparedField(_("Province"), self.old_province.name, self.province.name),
+        ]
+        if self.moves_province:
+            rows += [
+                ComparedField(_("District"), place(self.old_district), place(self.district)),
+                ComparedField(
+                    _("Main municipality"),
+                    place(self.old_municipality),
+                    place(self.municipality),
+                ),
+            ]
+        return rows
+
+    def changed_labels(self) -> list[str]:
+        """The names of the fields this change alters, for a list."""
+        return [str(row.label) for row in self.comparison() if row.changed]
 
 
 class MembershipQuerySet(models.QuerySet):

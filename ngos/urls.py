@@ -15,6 +15,11 @@ urlpatterns = [
         verification.verification_decide,
         name="verification_decide",
     ),
+    path(
+        "verification/<slug:slug>/identity-change/<int:pk>/decide/",
+        verification.verification_identity_change_decide,
+        name="identity_change_decide",
+    ),
     # Disaster capabilities
     path("capabilities/", capabilities.capability_search, name="capability_search"),
     path("capabilities/export.csv", capabilities.capability_export, name="capability_export"),
@@ -41,6 +46,11 @@ urlpatterns = [
     # Registration, profile and join requests
     path("register/", onboarding.ngo_register, name="register"),
     path("<slug:slug>/edit/", onboarding.ngo_edit, name="edit"),
+    path(
+        "<slug:slug>/identity-change/withdraw/",
+        onboarding.identity_change_withdraw_view,
+        name="identity_change_withdraw",
+    ),
     path("<slug:slug>/join/", onboarding.join_request, name="join_request"),
     path(
         "<slug:slug>/join/withdraw/",

@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.mail import mail_enqueue
-from portal.models import AuditEntry, CoordinatorAssignment, ExportLog, OutgoingMail, User
+from portal.models import (
+    AuditEntry,
+    CoordinatorAssignment,
+    ExportLog,
+    OutgoingMail,
+    PrivacyAcknowledgement,
+    User,
+)
 from portal.outbox import outgoing_mail_requeue
 
 
@@ -72,6 +79,17 @@ class ExportLogAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["user"]
     readonly_fields = ["created_at", "user", "kind", "filters", "row_count"]
+
+
+@admin.register(PrivacyAcknowledgement)
+class PrivacyAcknowledgementAdmin(ReadOnlyAdmin):
+    """Who acknowledged which version of the privacy notice, when (KVKK): evidence, never edited."""
+
+    list_display = ["acknowledged_at", "user", "version"]
+    list_filter = ["version"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    readonly_fields = ["acknowledged_at", "user", "version"]
 
 
 @admin.register(AuditEntry)

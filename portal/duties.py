@@ -20,12 +20,14 @@ from urllib.parse import urlencode
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.access import roles_of
@@ -155,6 +157,14 @@ class AccountDutiesMiddleware:
                 target += "?" + urlencode({"next": request.get_full_path()})
         else:
             target = reverse("mfa_index")
+            messages.info(
+                request,
+                _(
+                    "Your role in the portal requires two-factor sign-in. Set up an authenticator "
+                    "app or a security key to continue."
+                ),
+                fail_silently=True,
+            )
         if request.htmx:
             return HttpResponseClientRedirect(target)
         return redirect(target)

@@ -10,10 +10,20 @@ The rule, applied to every cell of every export (``spreadsheet_cell``):
   after leading spaces, with = + - or @, or starts with a tab or a carriage return, gets a leading
   apostrophe, so that spreadsheet programs show it as text and never run it as a formula.
 
-CSV files are UTF-8 with a byte order mark (so Excel reads Turkish letters) and quote every text
-cell: a cell such as ``Alice;=1+1;x`` stays one field even for a Turkish Excel, which splits lines
-on ";". They are streamed: rows are read from a generator while the response is sent.
+CSV files are UTF-8 with a byte order mark (so Excel reads Turkish letters), comma-separated, and
+quote every text cell. Quoting is not enough on its own: a program that splits on another
+character (a Turkish Excel splits on ";", some on tabs) reads the first field of a line up to its
+first ";" and from there on takes our quotes as ordinary characters, so ``"x","Alice;=1+1;y"``
+gives it a cell ``=1+1``. So in a CSV text cell (``csv_cell``) a formula character that follows a
+separator (, ; tab or a line break), after spaces and double quotes, gets an apostrophe as well:
+``Alice;'=1+1;y``, whatever delimiter the file is opened with. A phone number there is kept, as
+at the start of a cell. The price is an apostrophe inside some ordinary text (a list written
+"a, -b", a description whose lines start with "- "); a file that could run formulas costs more.
+(A line that starts with a number, read that way, begins with a field such as ``-7,2.5,"Kars``:
+our numbers and quoted text, which stays a string literal since its quotes are doubled.)
+They are streamed: rows are read from a generator while the response is sent.
 XLSX files are write-only openpyxl workbooks; there a datetime is a real date cell in local time.
+An XLSX cell is never split again, so only its start needs the rule.
 """
 
 import csv
@@ -31,6 +41,10 @@ BOM = "\ufeff"
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PHONE = re.compile(r"\+?[\d(][\d\s()./-]*")
+# Inside a CSV text cell: where a program splitting on another delimiter starts a field that
+# would run as a formula (a separator, then blanks or quotes, then = + - or @).
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][\s\"]*)(?=[=+\-@])")
+SEPARATORS = re.compile(r"[,;\t\r\n]")
 
 
 def spreadsheet_cell(value):
@@ -55,6 +69,25 @@ def spreadsheet_cell(value):
     return text
 
 
+def _neutralise_after_separator(match):
+    """The separator and blanks of ``match``, then an apostrophe unless a phone number follows."""
+    text = match.string
+    rest = text[match.end() :]
+    piece = rest[: next_separator.start()] if (next_separator := SEPARATORS.search(rest)) else rest
+    if PHONE.fullmatch(piece.strip()):
+        return match.group(1)
+    return match.group(1) + "'"
+
+
+def csv_cell(value):
+    """The value as a CSV cell may hold it safely, whatever delimiter the file is opened with:
+    ``spreadsheet_cell``, and an apostrophe before a formula that follows a separator."""
+    value = spreadsheet_cell(value)
+    if isinstance(value, str):
+        return FORMULA_AFTER_SEPARATOR.sub(_neutralise_after_separator, value)
+    return value
+
+
 def xlsx_cell(value):
     """The cell rule for XLSX: an empty cell for None, a local (naive) datetime for a datetime."""
     if value is None:
@@ -75,11 +108,11 @@ class _Echo:
 
 def csv_lines(rows):
     """The lines of a CSV file of ``rows`` (an iterable of lists, read as the lines are): the
-    byte order mark, then one line per row, every cell through ``spreadsheet_cell``."""
+    byte order mark, then one line per row, every cell through ``csv_cell``."""
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
     prefix = BOM
     for row in rows:
-        yield prefix + writer.writerow([spreadsheet_cell(value) for value in row])
+        yield prefix + writer.writerow([csv_cell(value) for value in row])
         prefix = ""
     if prefix:
         yield prefix

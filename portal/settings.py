@@ -138,6 +138,21 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
     MIDDLEWARE.append("portal.db_router.ReportReadsMiddleware")
+# SQLite (make run, a small single-server install) written by several workers at once. A view
+# that reads, then writes inside a transaction, would take SQLite's write lock only at its
+# first write, and fail at once with "database is locked" when another writer got there first
+# (waiting could not help: its snapshot is already stale). So every transaction takes the
+# write lock when it begins (IMMEDIATE) and waits up to 20 s for it; in WAL mode readers never
+# wait for the writer, nor the writer for them. synchronous=NORMAL is safe in WAL mode (a power
+# cut may lose the last commits, never the file). See the README for when to use PostgreSQL.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database["OPTIONS"] = {**SQLITE_OPTIONS, **_database.get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"

@@ -11,7 +11,8 @@ running) and `pg_restore --clean --if-exists --no-owner --single-transaction`: t
 replaces every table of the dump in one transaction, so a failed restore leaves the database as
 it was. pg_dump/pg_restore must be on PATH, of the server's major version or newer.
 
-SQLite: the sqlite3 online-backup API copies a consistent snapshot even while the portal writes;
+SQLite: the sqlite3 online-backup API copies a consistent snapshot even while the portal writes,
+into one self-contained file (rollback journal, while the portal's file is in WAL mode);
 restoring copies the backup back page by page into the live file under SQLite's own locking.
 
 Exit status 0 on success; 1 with a message on standard error otherwise.
@@ -107,6 +108,9 @@ def backup(target: Path, config: dict) -> Path:
         try:
             with destination:
                 source.backup(destination)
+            # The portal's file is in WAL mode (portal/settings.py), and the copy would be too,
+            # leaving -wal and -shm files beside it once opened: make it one self-contained file.
+            destination.execute("PRAGMA journal_mode=DELETE")
         finally:
             destination.close()
             source.close()

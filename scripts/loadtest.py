@@ -3,6 +3,7 @@ count in the database that every write which got a success response is there.
 
     .venv/bin/python scripts/loadtest.py             # 50 users, 2 minutes (make bench runs it)
     .venv/bin/python scripts/loadtest.py --short     # 10 users, 20 seconds (CI)
+    .venv/bin/python scripts/loadtest.py --short --workers 4   # SQLite with concurrent writers
 
 The full run needs PostgreSQL: DATABASE_URL, or else the benchmark's own cluster under .bench/pg
 (started and stopped as scripts/bench.py does, database portal_load). It writes its results into
@@ -349,7 +350,9 @@ def think_time():
     return float(low), float(high)
 
 
-def write_doc(command, users, duration, stats, statuses, verified, writes_by_kind, database):
+def write_doc(
+    command, users, duration, stats, statuses, verified, writes_by_kind, database, workers
+):
     server_errors = sum(n for code, n in statuses.items() if code >= 500)
     lines = [
         SECTION,
@@ -368,7 +371,7 @@ def write_doc(command, users, duration, stats, statuses, verified, writes_by_kin
         "```",
         "",
         f"Last full run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d}, {users} users for "
-        f"{duration} on {database}, {os.cpu_count()} CPU cores, gunicorn {WORKERS_FULL} workers.",
+        f"{duration} on {database}, {os.cpu_count()} CPU cores, gunicorn {workers} workers.",
         "",
         "| measure | result |",
         "|---|---|",
@@ -422,6 +425,12 @@ WORKERS_FULL = 4
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="10 users for 20 seconds (CI)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"gunicorn workers (default: 1 on SQLite, {WORKERS_FULL} on PostgreSQL)",
+    )
     args = parser.parse_args()
     users, rate, duration = (10, 5, "20s") if args.short else (50, 10, "2m")
     seconds = 20 if args.short else 120
@@ -448,7 +457,7 @@ def main():
 
 
 def run(args, users, rate, duration, seconds, database_url, workdir):
-    workers = 1 if database_url.startswith("sqlite") else WORKERS_FULL
+    workers = args.workers or (1 if database_url.startswith("sqlite") else WORKERS_FULL)
 
     sink = _SMTPSink((HOST, 0), _SMTPHandler)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
@@ -565,6 +574,7 @@ def run(args, users, rate, duration, seconds, database_url, workdir):
             verified,
             writes_by_kind,
             database,
+            workers,
         )
         print(f"results written to {DOC.relative_to(BASE_DIR)}")
     failed = bool(server_errors or problems or not results)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province
-from ngos.models import NGO, LegalForm, Membership
+from ngos.models import NGO, LegalForm, Membership, NGOIdentityChange
 from portal.models import CoordinatorAssignment, PrivacyAcknowledgement, User
 from portal.turkish import tr_slugify
 
@@ -52,6 +52,27 @@ class NGOFactory(factory.django.DjangoModelFactory):
     legal_form = LegalForm.ASSOCIATION
     province = factory.LazyFunction(lambda: Province.objects.get(plate=25))
     status = NGO.Status.VERIFIED
+
+
+class NGOIdentityChangeFactory(factory.django.DjangoModelFactory):
+    """An open change of a verified NGO's name (the rest of its identity unchanged)."""
+
+    class Meta:
+        model = NGOIdentityChange
+
+    ngo = factory.SubFactory(NGOFactory)
+    name = factory.LazyAttribute(lambda o: f"{o.ngo.name} (yeni ad)")
+    legal_form = factory.SelfAttribute("ngo.legal_form")
+    registry_number = factory.SelfAttribute("ngo.registry_number")
+    province = factory.SelfAttribute("ngo.province")
+    district = factory.SelfAttribute("ngo.district")
+    municipality = factory.SelfAttribute("ngo.municipality")
+    old_name = factory.SelfAttribute("ngo.name")
+    old_legal_form = factory.SelfAttribute("ngo.legal_form")
+    old_registry_number = factory.SelfAttribute("ngo.registry_number")
+    old_province = factory.SelfAttribute("ngo.province")
+    old_district = factory.SelfAttribute("ngo.district")
+    old_municipality = factory.SelfAttribute("ngo.municipality")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

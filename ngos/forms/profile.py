@@ -123,6 +123,26 @@ class NGOForm(forms.ModelForm):
         return cleaned
 
 
+class NGOProfileForm(NGOForm):
+    """NGOForm for editing a registered NGO. When a change of its identity awaits verification
+    (``open_change``), the form offers to replace that change with the one typed now."""
+
+    replace_identity_change = forms.BooleanField(
+        label=_("Replace the change awaiting verification"),
+        required=False,
+        help_text=_(
+            "Tick this to send the name, legal form, registry number and province typed above for "
+            "verification instead of the change that awaits it now."
+        ),
+    )
+
+    def __init__(self, *args, open_change=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_change = open_change
+        if open_change is None:
+            del self.fields["replace_identity_change"]
+
+
 def refreshed_form(form_class, data, **kwargs):
     """The form re-shown with what the user typed but no errors, after "Update the lists".
 

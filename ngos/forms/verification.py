@@ -64,3 +64,36 @@ class NGOStatusForm(forms.Form):
 
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()
+
+
+class IdentityChangeDecisionForm(forms.Form):
+    """Approve or reject a change of identity: the button pressed, and the reason a rejection
+    needs (it is sent to the NGO)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve the change")), (REJECT, _("Reject the change"))],
+        error_messages={"required": _("Choose whether to approve or reject the change.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for a rejection"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed to reject: shown to the NGO's administrators and sent to them by email."
+        ),
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == self.APPROVE
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["reason"] = cleaned.get("reason", "").strip()
+        if cleaned.get("decision") == self.REJECT and not cleaned["reason"]:
+            self.add_error("reason", _("Please give a reason: it is shown to the NGO."))
+        return cleaned

@@ -3,66 +3,18 @@ an existing one (its administrators decide)."""
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ngos.models import NGO, JoinRequest, Membership
 from ngos.services.profile import ngo_register
+from ngos.services.recipients import absolute_url, mail_each, ngo_admins, ngo_coordinators
 from portal.audit import audit
-from portal.models import CoordinatorAssignment
 
 logger = logging.getLogger(__name__)
-
-
-def _subject(text: str) -> str:
-    return f"{getattr(settings, 'ACCOUNT_EMAIL_SUBJECT_PREFIX', '')}{text}"
-
-
-def _absolute(base_url: str, view_name: str, *args) -> str:
-    """A link in the language that is active (each recipient's own, see ``_mail_each``)."""
-    return f"{base_url.rstrip('/')}{reverse(view_name, args=args)}"
-
-
-def _mail_each(recipients, compose) -> int:
-    """Queue one message per user, in that user's preferred language, as one batch of the
-    outbox (sent with retries, see portal/mail.py); return how many were queued.
-
-    ``compose(user)`` returns ``(subject, body)``.
-    """
-    messages = []
-    for user in recipients:
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            subject, body = compose(user)
-        messages.append(EmailMessage(_subject(subject), body, None, [user.email]))
-    return get_connection().send_messages(messages) if messages else 0
-
-
-def ngo_coordinators(ngo: NGO) -> list:
-    """Active users who coordinate the NGO's sub-region, and the national coordinators."""
-    assignments = (
-        CoordinatorAssignment.objects.filter(
-            Q(subregion_id=ngo.province.subregion_id) | Q(subregion__isnull=True),
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("user__email")
-    )
-    return list({a.user_id: a.user for a in assignments}.values())
-
-
-def ngo_admins(ngo: NGO) -> list:
-    """Active users who administer the NGO."""
-    memberships = Membership.objects.filter(
-        ngo=ngo, role=Membership.Role.ADMIN, user__is_active=True
-    ).select_related("user")
-    return [m.user for m in memberships]
 
 
 def ngo_registered_notify(*, ngo_id: int, base_url: str) -> int:
@@ -100,11 +52,11 @@ def ngo_registered_notify(*, ngo_id: int, base_url: str) -> int:
                 if registrant
                 else "—"
             ),
-            "url": _absolute(base_url, "ngos:detail", ngo.slug),
+            "url": absolute_url(base_url, "ngos:detail", ngo.slug),
         }
         return subject, body
 
-    return _mail_each(ngo_coordinators(ngo), compose)
+    return mail_each(ngo_coordinators(ngo), compose)
 
 
 @transaction.atomic
@@ -132,12 +84,12 @@ def _join_request_notify_admins(*, join_request_id: int, base_url: str) -> int:
             {
                 "recipient": user,
                 "join_request": join_request,
-                "url": _absolute(base_url, "ngos:join_requests", join_request.ngo.slug),
+                "url": absolute_url(base_url, "ngos:join_requests", join_request.ngo.slug),
             },
         )
         return subject, body
 
-    return _mail_each(ngo_admins(join_request.ngo), compose)
+    return mail_each(ngo_admins(join_request.ngo), compose)
 
 
 def _join_request_notify_requester(*, join_request_id: int, base_url: str) -> int:
@@ -154,12 +106,12 @@ def _join_request_notify_requester(*, join_request_id: int, base_url: str) -> in
             {
                 "recipient": user,
                 "join_request": join_request,
-                "url": _absolute(base_url, "dashboard"),
+                "url": absolute_url(base_url, "dashboard"),
             },
         )
         return subject, body
 
-    return _mail_each([join_request.user], compose)
+    return mail_each([join_request.user], compose)
 
 
 @transaction.atomic

@@ -1,10 +1,13 @@
 """Creating and keeping an NGO's profile."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
 from municipalities.models import Municipality
-from ngos.models import NGO, ActivityField, Membership
+from ngos.models import NGO, ActivityField, Membership, NGOIdentityChange
+from ngos.services.identity import held_fields, identity_change_request, identity_differs
 from portal.access import forget_roles
 from portal.slugs import unique_slug
 
@@ -46,16 +49,54 @@ def ngo_register(*, user, form) -> NGO:
     return ngo
 
 
+@dataclass(frozen=True)
+class ProfileSaved:
+    ngo: NGO
+    # The change of identity awaiting verification when the edit changed the identity of a
+    # verified NGO (the profile kept its verified identity); None when nothing was held back.
+    identity_change: NGOIdentityChange | None = None
+
+
 @transaction.atomic
-def ngo_update_profile(*, ngo, form) -> NGO:
-    """Save an edited profile; the municipality follows the district when left empty."""
-    ngo = form.save(commit=False)
-    if ngo.municipality is None:
-        ngo.municipality = Municipality.objects.serving(ngo.province, ngo.district)
-    ngo.updated_at = timezone.now()
-    ngo.save()
+def ngo_update_profile(
+    *, ngo, form, by=None, base_url: str = "", replace_identity_change: bool = False
+) -> ProfileSaved:
+    """Save an edited profile; the municipality follows the district when left empty.
+
+    On an NGO whose identity a coordinator vouched for (verified or suspended), a new name, legal
+    form, registry number or province is not saved: it becomes a change awaiting verification
+    (``identity_change_request``, which may raise ValidationError), and the profile keeps its
+    verified identity, with its district and municipality when the province changes. Everything
+    else is saved at once. Only the form's fields are written: the status is the coordinators'.
+    Side effects: updates the NGO and its fields of activity; see ``identity_change_request``.
+    """
+    # Lock the row: the identity is compared with what is stored now, not what the form saw.
+    current = NGO.objects.select_for_update().get(pk=ngo.pk)
+    edited = form.save(commit=False)
+    if edited.municipality is None:
+        edited.municipality = Municipality.objects.serving(edited.province, edited.district)
+    change = None
+    if current.identity_is_vouched and identity_differs(current, edited):
+        change = identity_change_request(
+            current=current,
+            edited=edited,
+            by=by,
+            base_url=base_url,
+            replace=replace_identity_change,
+        )
+        for field in held_fields(current, edited):
+            attname = NGO._meta.get_field(field).attname
+            setattr(edited, attname, getattr(current, attname))
+    edited.updated_at = timezone.now()
+    edited.save(update_fields=[*_saved_fields(form), "municipality", "updated_at"])
     form.save_m2m()
-    return ngo
+    return ProfileSaved(ngo=edited, identity_change=change)
+
+
+def _saved_fields(form) -> list[str]:
+    """The NGO's own columns that the form edits (its many-to-many fields are saved apart)."""
+    many = {field.name for field in NGO._meta.many_to_many}
+    return [name for name in form._meta.fields if name in form.fields and name not in many]
 
 
 # The default fields of activity: (code, Turkish name, English name).

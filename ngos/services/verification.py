@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ngos.models import NGO, Membership, VerificationStatus
+from ngos.services.identity import identity_change_close_for_rejected
 from portal.audit import audit
 
 logger = logging.getLogger(__name__)
@@ -68,8 +69,9 @@ def ngo_set_status(*, ngo_id, action, reason, expected_status, by, base_url) -> 
     Refuses (ValidationError) when the NGO's status is no longer ``expected_status`` (someone
     else decided meanwhile), when the transition is not allowed, or when a rejection or
     suspension has no reason. Side effects: updates the NGO's status, reason (cleared unless
-    rejected or suspended), status_changed_at/by; after commit, emails each of the NGO's
-    administrators in their preferred language with a link built on ``base_url``.
+    rejected or suspended), status_changed_at/by; on a rejection, rejects the NGO's open change
+    of identity with the same reason; after commit, emails each of the NGO's administrators in
+    their preferred language with a link built on ``base_url``.
     """
     # Lock the row: two coordinators deciding at once must not both succeed.
     ngo = NGO.objects.select_for_update().get(pk=ngo_id)
@@ -100,6 +102,10 @@ def ngo_set_status(*, ngo_id, action, reason, expected_status, by, base_url) -> 
     ngo.status_changed_by = by
     ngo.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by"])
     audit("verification", actor=by, target=ngo, details={"action": action, "status": ngo.status})
+    if ngo.status == Status.REJECTED:
+        # A suspended NGO may have a change of identity open: with the registration rejected,
+        # no identity is vouched for any more, and the NGO edits it directly again.
+        identity_change_close_for_rejected(ngo=ngo, reason=reason, by=by)
     transaction.on_commit(
         functools.partial(_mail_admins, ngo_id=ngo.pk, action=action, base_url=base_url)
     )

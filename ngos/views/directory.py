@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from municipalities.models import Province
 from ngos.filters import NGOFilter
-from ngos.models import NGO, ActivityField, Capability
+from ngos.models import NGO, ActivityField, Capability, NGOIdentityChange
 from portal.access import roles_of
 from portal.htmx import render_page
 
@@ -75,16 +75,21 @@ def ngo_detail(request, slug):
     private_contacts_visible = not ngo.contacts_public and user.has_perm(
         "ngos.view_private_contacts", ngo
     )
+    can_edit = user.has_perm("ngos.change_ngo", ngo)
+    can_verify = user.has_perm("ngos.verify_ngo", ngo)
     context = {
         "ngo": ngo,
+        # Told to those who may act on it only; the public sees the verified identity alone.
+        "identity_change_pending": (can_edit or can_verify)
+        and NGOIdentityChange.objects.open().filter(ngo=ngo).exists(),
         "show_contacts": ngo.contacts_public or private_contacts_visible,
         "private_contacts_note": _private_contacts_note(roles, ngo)
         if private_contacts_visible
         else "",
-        "can_edit": user.has_perm("ngos.change_ngo", ngo),
+        "can_edit": can_edit,
         "can_view_members": user.has_perm("ngos.view_members", ngo),
         "can_manage_capabilities": user.has_perm("ngos.manage_capabilities", ngo),
-        "can_verify": user.has_perm("ngos.verify_ngo", ngo),
+        "can_verify": can_verify,
         "can_ask_to_join": ngo.is_verified and not is_member,
     }
     return render(request, "ngos/ngo_detail.html", context)

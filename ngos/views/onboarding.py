@@ -1,5 +1,7 @@
 """Registering a new NGO, editing its profile, and asking to join an existing NGO."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,8 +16,9 @@ from ngos.forms.onboarding import (
     JoinRequestForm,
     ngo_with_same_registry_number,
 )
-from ngos.forms.profile import NGOForm, refreshed_form
-from ngos.models import NGO, JoinRequest
+from ngos.forms.profile import NGOForm, NGOProfileForm, refreshed_form
+from ngos.models import NGO, JoinRequest, NGOIdentityChange
+from ngos.services.identity import identity_change_withdraw
 from ngos.services.onboarding import (
     join_request_create,
     join_request_decide,
@@ -34,8 +37,13 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _ngo_form_page(request, form, ngo=None):
-    context = {"form": form, "ngo": ngo, "same_number_ngo": ngo_with_same_registry_number(form)}
+def _ngo_form_page(request, form, ngo=None, identity_change=None):
+    context = {
+        "form": form,
+        "ngo": ngo,
+        "same_number_ngo": ngo_with_same_registry_number(form),
+        "identity_change": identity_change,
+    }
     return render(request, "ngos/ngo_form.html", context)
 
 
@@ -62,26 +70,75 @@ def ngo_register(request):
     return redirect(reverse("ngos:detail", args=[ngo.slug]))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def ngo_edit(request, slug):
-    """Edit the profile of an NGO the user administers (site administrators: any NGO)."""
+def _editable_ngo(request, slug):
+    """An NGO the user may edit; anyone else gets a 404: the edit page is no one else's
+    business."""
     ngo = get_object_or_404(
         NGO.objects.visible_to(request.user).select_related("province__subregion"), slug=slug
     )
-    # Everyone else gets a 404 too, as before: the edit page is no one else's business.
     if not request.user.has_perm("ngos.change_ngo", ngo):
         raise Http404
+    return ngo
+
+
+def _saved_message(saved) -> str:
+    if saved.identity_change is None:
+        return _("The profile of %(ngo)s has been saved.") % {"ngo": saved.ngo.name}
+    return _(
+        "The profile of %(ngo)s has been saved. The change of its name, legal form, registry "
+        "number or province awaits verification by a coordinator; until then the profile "
+        "shows the verified identity."
+    ) % {"ngo": saved.ngo.name}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ngo_edit(request, slug):
+    """Edit the profile of an NGO the user administers (site administrators: any NGO); a verified
+    NGO's new identity waits for a coordinator."""
+    ngo = _editable_ngo(request, slug)
+    change = NGOIdentityChange.objects.open().with_places().filter(ngo=ngo).first()
+    # The form works on a copy: the page's title and links keep the stored name.
+    kwargs = {"instance": copy.copy(ngo), "open_change": change}
     if request.method == "GET":
-        return _ngo_form_page(request, NGOForm(instance=ngo), ngo)
+        return _ngo_form_page(request, NGOProfileForm(**kwargs), ngo, change)
     if "refresh" in request.POST:
-        return _ngo_form_page(request, refreshed_form(NGOForm, request.POST, instance=ngo), ngo)
-    form = NGOForm(request.POST, instance=ngo)
-    if not form.is_valid():
-        return _ngo_form_page(request, form, ngo)
-    ngo = ngo_update_profile(ngo=ngo, form=form)
-    messages.success(request, _("The profile of %(ngo)s has been saved.") % {"ngo": ngo.name})
-    return redirect(reverse("ngos:detail", args=[ngo.slug]))
+        form = refreshed_form(NGOProfileForm, request.POST, **kwargs)
+        return _ngo_form_page(request, form, ngo, change)
+    form = NGOProfileForm(request.POST, **kwargs)
+    if form.is_valid():
+        try:
+            saved = ngo_update_profile(
+                ngo=ngo,
+                form=form,
+                by=request.user,
+                base_url=_base_url(request),
+                replace_identity_change=form.cleaned_data.get("replace_identity_change", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _saved_message(saved))
+            return redirect(reverse("ngos:detail", args=[ngo.slug]))
+    return _ngo_form_page(request, form, ngo, change)
+
+
+@login_required
+@require_POST
+def identity_change_withdraw_view(request, slug):
+    """Withdraw the NGO's change of identity that awaits verification."""
+    ngo = _editable_ngo(request, slug)
+    try:
+        identity_change_withdraw(ngo_id=ngo.pk, by=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The change of identity of %(ngo)s was withdrawn; its profile is unchanged.")
+            % {"ngo": ngo.name},
+        )
+    return redirect(reverse("ngos:edit", args=[ngo.slug]))
 
 
 def _own_pending_requests(user):

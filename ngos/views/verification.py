@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ngos.filters import VerificationFilter
-from ngos.forms.verification import NGOStatusForm
-from ngos.models import NGO, Membership, VerificationStatus
+from ngos.filters import IDENTITY_CHANGE, QUEUE_TABS, VerificationFilter, queue_tab_condition
+from ngos.forms.verification import IdentityChangeDecisionForm, NGOStatusForm
+from ngos.models import NGO, Membership, NGOIdentityChange
+from ngos.services.identity import identity_change_decide
 from ngos.services.verification import (
     REASON_ACTIONS,
     allowed_actions,
@@ -40,25 +42,35 @@ def _scoped_ngo(request, slug):
 
 
 def _status_tabs(filterset, current):
-    """One tab per status with its count, each keeping the other filters (one query)."""
+    """One tab per status, and one for changes of identity, with its count, each keeping the
+    other filters (one query)."""
     base = filterset.without_status() if filterset.is_valid() else filterset.queryset
     counts = base.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in VerificationStatus.values}
+        **{tab: Count("pk", filter=queue_tab_condition(tab)) for tab, _ in QUEUE_TABS}
     )
     query = filterset.data.copy()
     query.pop("page", None)
     tabs = []
-    for status, label in VerificationStatus.choices:
-        query["status"] = status
+    for tab, label in QUEUE_TABS:
+        query["status"] = tab
         tabs.append(
             {
                 "label": label,
-                "count": counts[status],
+                "count": counts[tab],
                 "query": query.urlencode(),
-                "active": status == current,
+                "active": tab == current,
             }
         )
     return tabs
+
+
+def _open_identity_changes():
+    """Each NGO's change of identity awaiting verification, as ``open_identity_changes``."""
+    return Prefetch(
+        "identity_changes",
+        queryset=NGOIdentityChange.objects.open().with_places(),
+        to_attr="open_identity_changes",
+    )
 
 
 @login_required
@@ -68,7 +80,10 @@ def verification_queue(request):
     _require_verifier(request)
     filterset = VerificationFilter(
         request.GET,
-        queryset=NGO.objects.coordinated_by(request.user).with_place().order_by("created_at", "pk"),
+        queryset=NGO.objects.coordinated_by(request.user)
+        .with_place()
+        .prefetch_related(_open_identity_changes())
+        .order_by("created_at", "pk"),
         request=request,
     )
     queryset = filterset.qs if filterset.is_valid() else NGO.objects.none()
@@ -84,8 +99,34 @@ def verification_queue(request):
     return render_page(request, "ngos/verification_queue.html", context)
 
 
-def _render_detail(request, ngo, submitted=None):
-    """The NGO's data, its administrators, duplicate hints and one form per allowed action.
+def _proposed_identity(ngo, change):
+    """An unsaved copy of the NGO with the proposed name and province, for duplicate hints."""
+    proposed = NGO(pk=ngo.pk, name=change.name, province=change.province)
+    proposed.set_name_keys()
+    return proposed
+
+
+def _identity_change_context(ngo, visible, submitted):
+    """The open change of identity, what it resembles, and the form to decide on it."""
+    change = NGOIdentityChange.objects.open().with_places().filter(ngo=ngo).first()
+    if change is None:
+        return {"identity_change": None, "identity_form": submitted}
+    number_taken = None
+    if change.registry_number and change.registry_number != ngo.registry_number:
+        number_taken = (
+            visible.filter(registry_number=change.registry_number).exclude(pk=ngo.pk).first()
+        )
+    return {
+        "identity_change": change,
+        "identity_form": submitted or IdentityChangeDecisionForm(),
+        "identity_similar": ngo_similar_names(ngo=_proposed_identity(ngo, change), among=visible),
+        "identity_number_taken": number_taken,
+    }
+
+
+def _render_detail(request, ngo, submitted=None, identity_submitted=None):
+    """The NGO's data, its administrators, duplicate hints, one form per allowed action and,
+    when a change of its identity awaits verification, the comparison and its decision form.
 
     After a refused decision, the submitted form (with its errors) takes its action's place
     and the typed reason is offered again in every form that asks for one.
@@ -111,6 +152,7 @@ def _render_detail(request, ngo, submitted=None):
         "shared_contacts": ngo_shared_contacts(ngo=ngo, among=visible),
         "action_forms": action_forms,
         "submitted": submitted,
+        **_identity_change_context(ngo, visible, identity_submitted),
     }
     return render(request, "ngos/verification_detail.html", context)
 
@@ -156,3 +198,37 @@ def verification_decide(request, slug):
     form.data = form.data.copy()
     form.data["current_status"] = ngo.status
     return _render_detail(request, ngo, submitted=form)
+
+
+@require_POST
+@login_required
+def verification_identity_change_decide(request, slug, pk):
+    """Approve or reject an NGO's change of identity; one decided or replaced meanwhile, or one
+    the coordinator asked for themselves, is refused."""
+    _require_verifier(request)
+    ngo = _scoped_ngo(request, slug)
+    if not request.user.has_perm("ngos.verify_ngo", ngo):
+        raise PermissionDenied
+    change = get_object_or_404(NGOIdentityChange.objects.filter(ngo=ngo), pk=pk)
+    form = IdentityChangeDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            change = identity_change_decide(
+                change_id=change.pk,
+                approve=form.approve,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if form.approve:
+                text = _("%(ngo)s now has its new identity.") % {"ngo": change.ngo.name}
+            else:
+                text = _(
+                    "The change of identity of %(ngo)s was rejected; its profile is unchanged."
+                ) % {"ngo": change.ngo.name}
+            messages.success(request, text)
+            return redirect(f"{reverse('ngos:verification_queue')}?status={IDENTITY_CHANGE}")
+    return _render_detail(request, _scoped_ngo(request, slug), identity_submitted=form)

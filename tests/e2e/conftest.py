@@ -102,9 +102,11 @@ class Journey:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def new_page(self, *, javascript=True):
+    def new_page(self, *, javascript=True, width=None):
+        """A page in a new browser context; ``width`` (px) for a phone-sized window."""
+        options = {"viewport": {"width": width, "height": 844}} if width else {}
         context = self.browser.new_context(
-            java_script_enabled=javascript, locale="en-GB", accept_downloads=True
+            java_script_enabled=javascript, locale="en-GB", accept_downloads=True, **options
         )
         self.contexts.append(context)
         page = context.new_page()

@@ -335,3 +335,120 @@ def test_journeys_without_javascript(journey, demo_data):
     page.wait_for_load_state("load")
     trip.check(page, "answer sent")
     assert ReviewEntry.objects.filter(expectation=case, text=template.body).exists()
+
+
+PHONE = 390
+
+
+def _fits(page):
+    """Nothing on the page is wider than the window (no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_identity_change_journey_on_a_phone(journey, demo_data):
+    """A verified NGO's administrator renames it on a 390 px phone: the public page keeps the
+    verified name until the coordinator, also on a phone, compares and approves."""
+    from ngos.models import NGOIdentityChange
+
+    trip = journey("identity-change")
+    ngo = NGO.objects.get(memberships__user__email="ngo@demo.test", memberships__role="admin")
+    assert ngo.status == NGO.Status.VERIFIED
+    old_name, new_name = ngo.name, "Erzurum Dadaşlar Yardımlaşma Derneği"
+
+    page = trip.new_page(width=PHONE)
+    trip.log_in(page, "ngo@demo.test")
+    trip.visit(page, f"/en/ngos/{ngo.slug}/edit/", "profile form")
+    page.fill("#id_name", new_name)
+    page.get_by_role("button", name="Save the profile").click()
+    page.wait_for_url(re.compile(rf".*/en/ngos/{ngo.slug}/$"))
+    expect(page.locator("main")).to_contain_text("awaits verification by a coordinator")
+    trip.check(page, "identity held for verification")
+    trip.visit(page, f"/en/ngos/{ngo.slug}/edit/", "the change shown on the form")
+    expect(page.locator("table.identity-comparison")).to_contain_text(new_name)
+    assert _fits(page)
+
+    public = trip.new_page(width=PHONE)
+    trip.visit(public, f"/en/ngos/{ngo.slug}/", "public page keeps the verified name")
+    expect(public.locator("main h1")).to_have_text(old_name)
+
+    coordinator = trip.new_page(width=PHONE)
+    trip.log_in(coordinator, "regional@demo.test")
+    trip.visit(coordinator, "/en/ngos/verification/?status=identity_change", "changes to verify")
+    coordinator.get_by_role("link", name=old_name).click()
+    coordinator.wait_for_url(re.compile(rf".*/verification/{ngo.slug}/$"))
+    expect(coordinator.locator("table.identity-comparison")).to_contain_text(new_name)
+    trip.check(coordinator, "before and after")
+    assert _fits(coordinator)
+    coordinator.get_by_role("button", name="Approve the change").click()
+    coordinator.wait_for_url(re.compile(r".*/verification/\?status=identity_change$"))
+    trip.check(coordinator, "approved")
+    assert NGOIdentityChange.objects.get(ngo=ngo).status == "approved"
+
+    trip.visit(public, f"/en/ngos/{ngo.slug}/", "public page shows the new name")
+    expect(public.locator("main h1")).to_have_text(new_name)
+
+
+def test_privacy_notice_and_two_factor_journey_on_a_phone(journey, demo_data, settings):
+    """A coordinator after a new privacy notice, in a deployment that requires two-factor
+    sign-in: acknowledges the notice, sets up an authenticator app, then logs in with a
+    recovery code (issue 15)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    from demo.services.accounts import DEMO_PASSWORD
+
+    settings.PORTAL_REQUIRE_2FA = True
+    settings.PRIVACY_NOTICE_VERSION = "2099-01"
+    trip = journey("two-factor")
+    page = trip.new_page(width=390)
+
+    User.objects.filter(email="regional@demo.test").update(preferred_language="en")
+    page.goto(trip.url("/en/accounts/login/"))
+    page.fill("input[name=login]", "regional@demo.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/privacy/acknowledge/.*"))
+    trip.check(page, "privacy notice asked again")
+    # Unticked, the browser itself refuses to send the form (the server refuses it too).
+    expect(page.locator("input[name=acknowledged]")).to_have_attribute("required", "")
+    page.check("input[name=acknowledged]")
+    page.locator("main form button[type=submit]").first.click()
+
+    page.wait_for_url(re.compile(r".*/en/accounts/2fa/$"))
+    trip.check(page, "second factor required")
+    expect(page.get_by_text("requires two-factor sign-in")).to_be_visible()
+    page.goto(trip.url("/en/accounts/2fa/totp/activate/"))
+    page.wait_for_url(re.compile(r".*/en/accounts/reauthenticate/.*"))
+    trip.check(page, "password asked again")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/accounts/2fa/totp/activate/$"))
+    trip.check(page, "authenticator app")
+    secret = page.input_value("#authenticator_secret")
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    page.fill("input[name=code]", code)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    page.goto(trip.url("/en/dashboard/"))
+    assert page.url.endswith("/en/dashboard/")
+    trip.check(page, "dashboard after setting up")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+
+    user = User.objects.get(email="regional@demo.test")
+    recovery = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    page.context.clear_cookies()
+    page.goto(trip.url("/en/accounts/login/"))
+    page.fill("input[name=login]", "regional@demo.test")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/accounts/2fa/authenticate/$"))
+    trip.check(page, "code asked at log-in")
+    page.fill("input[name=code]", recovery.wrap().get_unused_codes()[0])
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/en/dashboard/$"))
+    trip.check(page, "signed in with a recovery code")

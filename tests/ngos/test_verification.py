@@ -105,6 +105,7 @@ def test_queue_shows_pending_by_default_oldest_first_with_counts(client, regiona
     tabs = {tab["label"]: (tab["count"], tab["active"]) for tab in response.context["tabs"]}
     assert tabs == {
         "Pending verification": (2, True),
+        "Change of identity to verify": (0, False),
         "Verified": (1, False),
         "Rejected": (1, False),
         "Suspended": (0, False),
@@ -120,7 +121,7 @@ def test_queue_search_and_counts_follow_the_filters(client, regional, pending):
     response = client.get(QUEUE, {"q": "SENKAYA", "status": "verified"})
     assert names_on(response) == ["Şenkaya Doğrulanmış Derneği"]
     counts = [tab["count"] for tab in response.context["tabs"]]
-    assert counts == [0, 1, 0, 0]
+    assert counts == [0, 0, 1, 0, 0]
     assert "q=SENKAYA&amp;status=pending" in response.content.decode()
 
 
@@ -464,8 +465,8 @@ def test_queue_query_count_does_not_grow_with_rows(client, regional):
     large, large_rows = queue_queries(client, {"q": "cogul"})
     assert (small_rows, large_rows) == (1, 6)
     # session, user, the user's three role lists, the sub-region and province choices, the
-    # status counts, the count and the page
-    assert small == large == 11  # + the nav's unread notification count
+    # status counts, the count, the page and the page's open changes of identity
+    assert small == large == 12  # + the nav's unread notification count
 
 
 def test_detail_query_count_is_fixed(client, regional):
@@ -482,5 +483,6 @@ def test_detail_query_count_is_fixed(client, regional):
             response = client.get(url)
         assert len(response.context["similar"]) == hints
         counts.append(len(queries))
-    # session, user, three role lists, the NGO, its fields, admins, similar names, same contacts
-    assert counts == [11, 11]  # + the nav's unread notification count
+    # session, user, three role lists, the NGO, its fields, admins, similar names, same
+    # contacts, its open change of identity (none)
+    assert counts == [12, 12]  # + the nav's unread notification count

@@ -5,27 +5,44 @@ import csv
 import datetime
 import decimal
 import io
+import re
 
 import pytest
 from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from municipalities.models import Province, SubRegion
+from ngos.models import NGO
 from portal import exports
 from surveys.models import Expectation
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import (
     CapabilityFactory,
     CoordinatorAssignmentFactory,
     MunicipalStaffFactory,
     NGOFactory,
+    UserFactory,
 )
 from tests.reports.test_export_all import submit as submit_expectations
 from tests.reports.test_reports import P, Q, R, S, T, campaign_opened, make_national, submit
 
 MALICIOUS = '=HYPERLINK("x")'
+# Formulas behind a separator inside a cell (issue 15, finding 4): harmless for a program that
+# splits the file on ",", a formula for one that splits it on ";" (a Turkish Excel) or on tabs.
+TITLE = "Alice;=1+1;x"
+CAPABILITY = "tents;=cmd|'/C calc'!A0;ok"
+HOSTILE = [
+    TITLE,
+    CAPABILITY,
+    "Gıda, +SUM(A1), su",
+    "Çadır\t@SUM(A1)",
+    "Birinci satır\n-2+3+cmd|' /C calc'!A0",
+    'Tırnak; "=1+1"; x',
+]
+DELIMITERS = (",", ";", "\t")
 
 
 def csv_body(response):
@@ -34,21 +51,58 @@ def csv_body(response):
 
 def read_csv(body, delimiter=","):
     assert body.startswith(codecs.BOM_UTF8)
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter))
+    text = body.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def csv_bytes(rows):
     return "".join(exports.csv_lines(rows)).encode("utf-8")
 
 
+NUMBER_THEN_CELLS = re.compile(r"[-+]?\d+(\.\d+)?(,|$)")
+
+
+def runs_as_formula(text, *, first=False):
+    """Whether a spreadsheet would run the cell: after blanks it starts with = + - or @, and it
+    is not a number or a phone number (kept on purpose: digits and spaces call nothing).
+
+    The ``first`` field of a line that starts with a negative number, read with ";", is such as
+    ``-7,2.5,"Kars``: the number, our next numbers, and text inside quotes (doubled quotes keep
+    any text a string literal), so nothing that could call a function."""
+    text = text.strip()
+    if not text.startswith(("=", "+", "-", "@")):
+        return False
+    if first and NUMBER_THEN_CELLS.match(text):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return not exports.PHONE.fullmatch(text)
+    return False
+
+
 def formula_cells(body):
-    """The cells that would run as formulas, read with "," and with ";" (Turkish Excel)."""
+    """The cells that would run as formulas, read with ",", with ";" (Turkish Excel) and with
+    tabs."""
     return [
         cell
-        for delimiter in (",", ";")
+        for delimiter in DELIMITERS
         for row in read_csv(body, delimiter)
-        for cell in row
-        if cell.lstrip().startswith("=")
+        for index, cell in enumerate(row)
+        if runs_as_formula(cell, first=index == 0)
+    ]
+
+
+def xlsx_values(content):
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+
+
+def xlsx_formula_cells(content):
+    return [
+        cell.value
+        for cell in xlsx_values(content)
+        if cell.data_type == "f" or (isinstance(cell.value, str) and runs_as_formula(cell.value))
     ]
 
 
@@ -107,14 +161,61 @@ def test_spreadsheet_cell_datetimes_are_written_in_turkiye_time():
 
 
 def test_csv_quotes_every_text_cell_and_writes_numbers_plainly():
-    line = "".join(exports.csv_lines([["Alice;=1+1;x", 3, 0.5, None]]))
-    assert line == '\ufeff"Alice;=1+1;x",3,0.5,""\r\n'
+    line = "".join(exports.csv_lines([["Kars; Erzurum", 3, 0.5, None]]))
+    assert line == '\ufeff"Kars; Erzurum",3,0.5,""\r\n'
 
 
-@pytest.mark.parametrize("delimiter", [";", ","])
-def test_csv_text_with_separators_stays_one_field(delimiter):
-    body = csv_bytes([["Alice;=1+1;x"]])
-    assert read_csv(body, delimiter) == [["Alice;=1+1;x"]]
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        (TITLE, "Alice;'=1+1;x"),
+        (CAPABILITY, "tents;'=cmd|'/C calc'!A0;ok"),
+        ("Gıda, +SUM(A1), su", "Gıda, '+SUM(A1), su"),
+        ("Çadır\t@SUM(A1)", "Çadır\t'@SUM(A1)"),
+        ("Birinci satır\n- ikinci\r\n=3", "Birinci satır\n'- ikinci\r\n'=3"),
+        ('Tırnak; "=1+1"', 'Tırnak; "\'=1+1"'),
+        ("=1;=2", "'=1;'=2"),
+    ],
+)
+def test_csv_cell_neutralises_formulas_behind_separators(text, cell):
+    assert exports.csv_cell(text) == cell
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kars; Erzurum",
+        "a-b;c,d",
+        "e-posta: bilgi@dernek.org.tr",
+        "0442 111 22 33; +90 555 111 22 33",
+        "Tel: 0442 111 22 33, (0442) 222 33 44",
+        "5+5=10",
+    ],
+)
+def test_csv_cell_keeps_other_text_and_phone_numbers_behind_separators(text):
+    assert exports.csv_cell(text) == text
+
+
+def test_csv_cell_leaves_numbers_and_the_xlsx_rule_alone():
+    assert exports.csv_cell(-3) == -3
+    assert exports.csv_cell(None) == ""
+    assert exports.xlsx_cell(TITLE) == TITLE
+
+
+@pytest.mark.parametrize("delimiter", DELIMITERS)
+def test_csv_text_with_separators_stays_one_field_for_its_own_delimiter(delimiter):
+    body = csv_bytes([[TITLE]])
+    assert read_csv(body, ",") == [["Alice;'=1+1;x"]]
+    assert formula_cells(body) == []
+
+
+def test_csv_no_field_runs_as_a_formula_whatever_the_delimiter_and_the_column():
+    """Every hostile text in every position of a line, beside numbers and other text: read
+    with ",", ";" or tabs, no field starts a formula."""
+    values = [*HOSTILE, MALICIOUS, "düz metin", -7, 2.5, None, "Kars;", 'x;"', ";"]
+    rows = [values[i:] + values[:i] for i in range(len(values))]
+    body = csv_bytes(rows)
+    assert len(read_csv(body)) == len(rows)
     assert formula_cells(body) == []
 
 
@@ -225,3 +326,90 @@ def test_expectation_export_applies_the_rule(client):
     first = read_csv(body)[-5]
     assert first.count("'" + MALICIOUS) == 2  # the NGO and the title
     assert formula_cells(body) == []
+
+
+# --- Each export, with formulas behind separators (issue 15, finding 4) ------------------------
+
+
+def assert_csv_safe(body, *hostile):
+    """Each hostile text is in the file (give or take apostrophes), and no reading of it runs a
+    formula."""
+    cells = [cell.replace("'", "") for row in read_csv(body) for cell in row]
+    for text in hostile:
+        assert any(text.replace("'", "") in cell for cell in cells), text
+    assert formula_cells(body) == []
+
+
+def assert_xlsx_safe(content, *hostile):
+    """Each hostile text is a cell as it was (an XLSX cell is never split), and none is a
+    formula."""
+    values = [cell.value for cell in xlsx_values(content)]
+    for text in hostile:
+        assert any(isinstance(v, str) and text in v for v in values), text
+    assert xlsx_formula_cells(content) == []
+
+
+@pytest.mark.django_db
+def test_event_attendee_exports_neutralise_formulas_behind_separators(client):
+    event = EventFactory(title=TITLE)
+    for name in HOSTILE[1:4]:
+        RegistrationFactory(
+            event=event, user=UserFactory(full_name=name), ngo=NGOFactory(name=name + " Derneği")
+        )
+    client.force_login(
+        CoordinatorAssignmentFactory(subregion=SubRegion.objects.get(code="14")).user
+    )
+    with translation.override("en"):
+        csv_url = reverse("events:export_csv", kwargs={"slug": event.slug})
+        xlsx_url = reverse("events:export_xlsx", kwargs={"slug": event.slug})
+    assert_csv_safe(csv_body(client.get(csv_url)), TITLE, *HOSTILE[1:4])
+    assert_xlsx_safe(client.get(xlsx_url).content, TITLE, *HOSTILE[1:4])
+
+
+@pytest.mark.django_db
+def test_capability_export_neutralises_formulas_behind_separators_and_in_imported_names(client):
+    """The capability's notes, and the name of an NGO imported from a Turkish Excel file."""
+    client.force_login(CoordinatorAssignmentFactory(subregion=None).user)
+    name = "Erzurum Yardım;=1+1;x Derneği"
+    with translation.override("en"):
+        upload, confirm = reverse("ngos:import_upload"), reverse("ngos:import_confirm")
+        url = reverse("ngos:capability_export")
+    content = f'ad;hukuki_statu;sicil_no;il\r\n"{name}";dernek;25-300-001;25\r\n'
+    checked = client.post(
+        upload, {"file": SimpleUploadedFile("stk.csv", content.encode("cp1254"), "text/csv")}
+    )
+    client.post(confirm, {"key": checked.context["key"]})
+    ngo = NGO.objects.get(registry_number="25-300-001")
+    assert ngo.name == name
+    CapabilityFactory(ngo=ngo, notes=CAPABILITY)
+    CapabilityFactory(ngo=NGOFactory(name=HOSTILE[2]), notes=HOSTILE[4])
+    client.force_login(MunicipalStaffFactory().user)
+    body = csv_body(client.get(url, {"province": 25}))
+    assert_csv_safe(body, name, CAPABILITY, HOSTILE[2], HOSTILE[4])
+
+
+@pytest.mark.django_db
+def test_report_table_exports_neutralise_formulas_behind_separators(client):
+    caches["reports"].clear()
+    campaign = campaign_opened()
+    submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P, Q, R, S, T])
+    Expectation.objects.filter(rank=1).update(title=TITLE)
+    client.force_login(make_national())
+    csv_response = client.get("/en/reports/export/top-five.csv", {"scope": "nation"})
+    assert_csv_safe(csv_body(csv_response), TITLE)
+    xlsx_response = client.get("/en/reports/export/top-five.xlsx", {"scope": "nation"})
+    assert_xlsx_safe(xlsx_response.content, TITLE)
+    caches["reports"].clear()
+
+
+@pytest.mark.django_db
+def test_expectation_export_neutralises_formulas_behind_separators(client):
+    campaign = campaign_opened()
+    ngo = NGOFactory(province=Province.objects.get(plate=25), name=HOSTILE[2])
+    submission = submit_expectations(ngo, campaign, titles=[TITLE, CAPABILITY, "c", "d", "e"])
+    Expectation.objects.filter(submission=submission, rank=1).update(description=HOSTILE[4])
+    client.force_login(make_national())
+    with translation.override("en"):
+        url = reverse("reports:export_expectations")
+    body = csv_body(client.get(url, {"campaign": campaign.code}))
+    assert_csv_safe(body, TITLE, CAPABILITY, HOSTILE[2], HOSTILE[4])

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
-from ngos.models import NGO, JoinRequest, Membership
+from ngos.models import NGO, JoinRequest, Membership, NGOIdentityChange
 from portal.models import Notification
 from surveys.models import AnswerTemplate, Category, Submission
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -21,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     MunicipalStaffFactory,
     NGOFactory,
+    NGOIdentityChangeFactory,
     UserFactory,
 )
 from tests.surveys.factories import CampaignFactory, ExpectationFactory, SubmissionFactory
@@ -66,6 +67,7 @@ class World:
     event: object = None
     registration: object = None
     notification: Notification = None
+    identity_change: NGOIdentityChange = None
     # Cooperation protocols of the municipality with the NGO as party (issue 16).
     draft_protocol: object = None
     proposed_protocol: object = None
@@ -171,6 +173,11 @@ def build_world() -> World:
     w.registration = RegistrationFactory(event=w.event, user=users["ngo_member"], ngo=w.ngo)
     w.event.seats_taken = 1
     w.event.save(update_fields=["seats_taken"])
+
+    # The NGO's administrator has asked to rename it: a change awaiting the coordinators.
+    w.identity_change = NGOIdentityChangeFactory(
+        ngo=w.ngo, name="Palandöken Yardımlaşma Derneği", requested_by=users["ngo_admin"]
+    )
 
     w.notification = Notification.objects.create(
         user=users["ngo_member"], kind="answer", message="Belediye yanıt verdi.", url="/"

@@ -86,6 +86,7 @@ def test_backup_and_restore_round_trip_the_demo_data(demo, tmp_path):
 
 def make_sqlite_database(path):
     database = sqlite3.connect(path)
+    database.execute("PRAGMA journal_mode=WAL")  # as portal/settings.py opens it
     with database:
         database.execute("CREATE TABLE ngo (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
         database.executemany(
@@ -111,6 +112,7 @@ def test_sqlite_backup_and_restore_round_trip(tmp_path):
 
     made = run_script("backup", str(dump), database_url=url)
     assert made.returncode == 0, made.stderr
+    assert dump.read_bytes()[18:20] == b"\x01\x01"  # a rollback journal: one self-contained file
     assert sqlite_names(dump) == [
         "Erzurum Dadaşlar Dayanışma Derneği",
         "Kars Kültür Vakfı",
@@ -126,6 +128,7 @@ def test_sqlite_backup_and_restore_round_trip(tmp_path):
 
     restored = run_script("restore", str(dump), database_url=url)
     assert restored.returncode == 0, restored.stderr
+    assert sorted(path.name for path in dump.parent.iterdir()) == ["copy.dump"]
     assert sqlite_names(live) == [
         "Erzurum Dadaşlar Dayanışma Derneği",
         "Kars Kültür Vakfı",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from events.models import Event, Registration
 from members.models import Invitation
 from municipalities.models import Municipality, MunicipalStaff
-from ngos.models import NGO, Capability, JoinRequest, Membership
+from ngos.models import NGO, Capability, JoinRequest, Membership, NGOIdentityChange
 from portal.models import CoordinatorAssignment
 from surveys.models import Expectation, ReviewEntry, Submission
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -23,6 +23,7 @@ from tests.factories import (
     MembershipFactory,
     MunicipalStaffFactory,
     NGOFactory,
+    NGOIdentityChangeFactory,
     UserFactory,
 )
 from tests.surveys.factories import (
@@ -291,6 +292,36 @@ def test_same_capability_twice_for_a_hazard_is_refused():
     capability = CapabilityFactory()
     with refused():
         CapabilityFactory(ngo=capability.ngo, kind=capability.kind, hazard=capability.hazard)
+
+
+def test_second_open_change_of_identity_of_an_ngo_is_refused():
+    change = NGOIdentityChangeFactory()
+    with refused():
+        NGOIdentityChangeFactory(ngo=change.ngo)
+    NGOIdentityChange.objects.filter(pk=change.pk).update(
+        status="withdrawn", decided_at=timezone.now()
+    )
+    NGOIdentityChangeFactory(ngo=change.ngo)  # asking again once the first is closed
+    assert NGOIdentityChange.objects.filter(ngo=change.ngo).count() == 2
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "lost"},
+        {"legal_form": "company"},
+        {"old_legal_form": "company"},
+        {"status": "rejected", "reason": ""},  # a rejection tells the NGO why
+        {"status": "approved"},  # closed without a decision time
+        {"decided_at": datetime.datetime(2025, 5, 12, tzinfo=datetime.UTC)},  # open, decided
+    ],
+)
+def test_change_of_identity_rows_breaking_a_rule_are_refused(fields):
+    change = NGOIdentityChangeFactory()
+    if fields.get("status") == "rejected":
+        fields["decided_at"] = timezone.now()
+    with refused():
+        NGOIdentityChange.objects.filter(pk=change.pk).update(**fields)
 
 
 # --- people, roles and invitations --------------------------------------------------------------

@@ -447,6 +447,8 @@ MATRIX: dict[str, Entry] = {
     ),
     "ngos:register": form(expect=SIGNED_IN),
     "ngos:edit": form(_ngo, NGO_PROFILE),
+    # Withdrawing the NGO's change of identity: whoever may edit its profile.
+    "ngos:identity_change_withdraw": action(_ngo, NGO_PROFILE, get_as="ngo_admin"),
     "ngos:join_request": form(_ngo, SIGNED_IN, data=lambda w: {"message": "Merhaba"}),
     # Only the user's own pending request can be withdrawn (the other NGO's member has one).
     "ngos:join_request_withdraw": action(
@@ -516,6 +518,14 @@ MATRIX: dict[str, Entry] = {
         _pending_ngo,
         COORDINATION_OF_14,
         data=lambda w: {"action": "verify", "current_status": "pending", "reason": ""},
+        anonymous_get=405,
+    ),
+    # Deciding on a verified NGO's change of identity: its coordinators (it was asked for by the
+    # NGO's administrator, so each of them may approve it).
+    "ngos:identity_change_decide": action(
+        lambda w: {"slug": w.ngo.slug, "pk": w.identity_change.pk},
+        COORDINATION_OF_14,
+        data=lambda w: {"decision": "approve", "reason": ""},
         anonymous_get=405,
     ),
     "ngos:import_upload": form(expect=COORDINATION),

@@ -297,7 +297,7 @@ def test_rate_limits_a_password_reset_lifts_the_account_ceiling(client, rf):
 
 
 def test_rate_limits_the_owner_is_told_of_repeated_failures_once_an_hour(client):
-    UserFactory(email="ayse@example.test", full_name="Ayşe Yılmaz")
+    UserFactory(email="ayse@example.test", full_name="Ayşe Yılmaz", preferred_language="en")
     alert = settings.LOGIN_FAILURE_ALERT
     mail.outbox.clear()
     for number in range(alert - 1):
