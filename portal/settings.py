@@ -372,6 +372,14 @@ REFERENCE_DATA_DIR = BASE_DIR / "municipalities" / "data"
 # A submitted expectation without a public answer after this many days is overdue.
 REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "30"))
 
+# Uploaded files (signed protocol documents). Never served as static files: the protocol's page
+# streams its document to the people who may see the protocol (cooperation/views/protocols.py).
+MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT") or BASE_DIR / "media")
+# The largest signed protocol document accepted, in bytes (a scanned PDF of a few pages).
+PROTOCOL_DOCUMENT_MAX_BYTES = int(os.environ.get("PROTOCOL_DOCUMENT_MAX_BYTES", str(10 << 20)))
+# Both sides of an active protocol are reminded this many days before it ends.
+PROTOCOL_EXPIRY_REMINDER_DAYS = 30
+
 # Cache: local memory per process by default; Redis (shared by several app servers) when set.
 # The report figures ("reports") are always shared by every worker and app server: in Redis, or
 # else in a table of the database (created after every migrate, see portal/apps.py).
@@ -445,6 +453,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.purge_expired_data",
         # 03:15 in Türkiye, when hardly anyone is at work.
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Cooperation protocols: those past their end date expire, and both sides of those ending
+    # within PROTOCOL_EXPIRY_REMINDER_DAYS are reminded once (just after midnight and at 06:45).
+    "expire-protocols": {
+        "task": "cooperation.tasks.expire_protocols",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "protocol-expiry-reminders": {
+        "task": "cooperation.tasks.send_protocol_expiry_reminders",
+        "schedule": crontab(hour=6, minute=45),
     },
     "worker-heartbeat": {
         "task": "portal.tasks.heartbeat",

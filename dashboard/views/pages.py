@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cooperation.services.protocols import protocol_counts
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, JoinRequest, Membership
 from portal.access import roles_of
@@ -60,6 +61,10 @@ def dashboard(request):
         context["pending_verifications"] = (
             NGO.objects.coordinated_by(request.user).filter(status=NGO.Status.PENDING).count()
         )
+    # --- Protocols (issue 16): cooperation protocols within the user's reach, by status ---
+    if roles.has_any_role:
+        context["protocol_counts"] = protocol_counts(request.user)
+    # --- end of Protocols ---
     return render(request, "dashboard/dashboard.html", context)
 
 

@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from demo.services import cooperation_protocols
 from demo.services.accounts import demo_user
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, Capability, LegalForm, Membership
@@ -615,3 +616,4 @@ def seed_demo(*, log=print):
     for stage in STAGES:
         log(f"· {stage.__doc__.splitlines()[0]}")
         stage()
+    cooperation_protocols.seed_protocols(log=log)

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from demo.services import cooperation_protocols
 from demo.services.accounts import DEMO_PASSWORD
 from demo.services.erzurum import EXPECTATION_POOL
 from events.models import Event, Registration
@@ -1029,6 +1030,7 @@ def seed_programmes(rng, *, counts, geo, password, log):
 
 
 STAGES = [seed_staff, seed_ngos, seed_members, seed_campaigns, seed_programmes]
+STAGES.append(cooperation_protocols.seed_national_protocols)
 
 
 def national_present():

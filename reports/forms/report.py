@@ -15,6 +15,7 @@ MEASURES = [
     ("borda_leader_share", _("Leading category's share of Borda points")),
     ("answered_share", _("Share of cases answered")),
     ("overdue", _("Overdue cases")),
+    ("active_protocols", _("Active cooperation protocols")),
 ]
 DEFAULT_MEASURE = "participation"
 

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from cooperation.models import Protocol
 from ngos.models import NGO, Capability
 from surveys.models import Expectation, ExpectationStatus, ReviewEntry, Submission
 
@@ -259,6 +260,25 @@ def capabilities_by_hazard(scope, filters=None):
         .order_by("hazard")
     )
     return {row["hazard"]: row for row in rows}
+
+
+def active_protocols(scope, *, by="province"):
+    """{sub-region code or plate: protocols in force} by the municipality's place, for the
+    places in scope that have any (a protocol in force: accepted by every NGO party, neither
+    expired nor terminated; drafts and proposals do not count). One query; not tied to a
+    campaign or to the report's filters."""
+    group = {
+        "subregion": "municipality__province__subregion__code",
+        "province": "municipality__province_id",
+    }[by]
+    rows = (
+        Protocol.objects.active()
+        .filter(scope.municipality_q())
+        .values(group)
+        .annotate(protocols=Count("id"))
+        .order_by(group)
+    )
+    return {row[group]: row["protocols"] for row in rows}
 
 
 # Each grouping: the key and the name of a group, and columns that depend on the key (shown

@@ -34,7 +34,10 @@ MEASURE_KINDS = {
     "borda_leader_share": "share",
     "answered_share": "share",
     "overdue": "int",
+    "active_protocols": "int",
 }
+# Measures that count things: a province without any shows 0, not "no data".
+COUNT_MEASURES = {"overdue", "active_protocols"}
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -138,6 +141,9 @@ def _map_values(campaign, scope, filters, measure):
             {plate: entry["share"] for plate, entry in rows.items()},
             {plate: entry["leader"] for plate, entry in rows.items()},
         )
+    if measure == "active_protocols":
+        # The figures' own per-place counts already hold the provinces below the nation.
+        return {str(k): v for k, v in aggregates.active_protocols(scope).items()}, {}
     rows = aggregates.responsiveness(campaign, scope, filters, by="province")
     return {row["key"]: row[measure] for row in rows}, {}
 
@@ -184,6 +190,10 @@ def _compute(campaign, compare, scope, filters, measure):
         )
     totals = aggregates.responsiveness(campaign, scope, filters, by="total")
     figures["responsiveness_total"] = totals[0] if totals else None
+    # Cooperation protocols in force, by the municipality's sub-region (nation) or province.
+    figures["protocols"] = {
+        str(key): count for key, count in aggregates.active_protocols(scope, by=by).items()
+    }
     figures["map"], figures["map_leaders"] = _map_values(campaign, scope, filters, measure)
     figures["provinces"] = list(
         Province.objects.order_by("name_sort", "plate").values(
@@ -592,8 +602,8 @@ def _map_table(figures, *, measure, measure_label, in_scope, links):
     for province in figures["provinces"]:
         if province["plate"] not in in_scope:
             continue
-        value = figures["map"].get(province["plate"])
-        if value is None and measure == "overdue":
+        value = figures["map"].get(province["plate"], figures["map"].get(str(province["plate"])))
+        if value is None and measure in COUNT_MEASURES:
             value = 0
         leader = figures["map_leaders"].get(province["plate"])
         rows.append(
@@ -610,6 +620,46 @@ def _map_table(figures, *, measure, measure_label, in_scope, links):
     )
 
 
+def _protocols_table(figures, *, level, scope, links):
+    """Protocols in force per sub-region (nation) or per province of the scope, every place
+    listed (0 where there is none)."""
+    counts = figures.get("protocols", {})
+    if level == "nation":
+        places, seen = [], set()
+        for province in figures["provinces"]:
+            code = province["subregion__code"]
+            if code not in seen:
+                seen.add(code)
+                places.append((code, province["subregion__name"]))
+        places.sort()
+        label = _("Sub-region")
+    else:
+        plates = in_scope_plates(figures, scope)
+        places = [(p["plate"], p["name"]) for p in figures["provinces"] if p["plate"] in plates]
+        label = _("Province")
+    rows = [
+        {
+            "_key": key,
+            "_href": links.get(key),
+            "name": name,
+            "protocols": counts.get(str(key), 0),
+        }
+        for key, name in places
+    ]
+    return Table(
+        "protocols",
+        _("Cooperation protocols in force"),
+        [Column("name", label, "text"), Column("protocols", _("Active protocols"))],
+        rows,
+        totals={"name": gettext("Total"), "protocols": sum(r["protocols"] for r in rows)},
+        note=_(
+            "Protocols between a municipality and NGOs accepted by every NGO party and neither "
+            "expired nor terminated, counted by the municipality's place; drafts and proposals "
+            "do not count. Not tied to the campaign or the filters."
+        ),
+    )
+
+
 TABLE_SLUGS = {
     "nation": [
         "top-five",
@@ -617,6 +667,7 @@ TABLE_SLUGS = {
         "participation",
         "hazards",
         "capabilities",
+        "protocols",
         "responsiveness",
         "responsiveness-municipalities",
         "map",
@@ -626,11 +677,20 @@ TABLE_SLUGS = {
         "participation",
         "hazards",
         "capabilities",
+        "protocols",
         "responsiveness",
         "responsiveness-municipalities",
         "map",
     ],
-    "province": ["top-five", "participation", "hazards", "capabilities", "responsiveness", "map"],
+    "province": [
+        "top-five",
+        "participation",
+        "hazards",
+        "capabilities",
+        "protocols",
+        "responsiveness",
+        "map",
+    ],
 }
 
 
@@ -661,6 +721,14 @@ def build_tables(figures, *, scope: Scope, compare, measure, measure_label, link
         )
     )
     tables += [_hazards_table(figures), _capabilities_table(figures)]
+    tables.append(
+        _protocols_table(
+            figures,
+            level=level,
+            scope=scope,
+            links=subregion_links if level == "nation" else province_links,
+        )
+    )
     tables += _responsiveness_tables(
         figures,
         level=level,

@@ -886,15 +886,16 @@ def _count_queries(client, url):
         # session, user, roles (3), form choices (3), notifications: 9 on every page; then the
         # figures: top five, examples, top five by sub-region, places, participation, hazards,
         # capabilities, responsiveness by sub-region, by municipality and in total (2 each:
-        # counts and medians), the map's participation by province, the provinces.
-        ("/en/reports/", 9 + 15 + CACHE),
+        # counts and medians), protocols in force, the map's participation by province, the
+        # provinces.
+        ("/en/reports/", 9 + 16 + CACHE),
         # The sub-region (1); no grid of sub-regions.
-        ("/en/reports/subregions/14/", 9 + 1 + 14 + CACHE),
+        ("/en/reports/subregions/14/", 9 + 1 + 15 + CACHE),
         # The province (1); no grid, no second responsiveness table.
-        ("/en/reports/provinces/25/", 9 + 1 + 12 + CACHE),
+        ("/en/reports/provinces/25/", 9 + 1 + 13 + CACHE),
         # The other campaign's top five and participation; the map's answered share comes
         # from responsiveness by province (2).
-        ("/en/reports/?compare=k2024&measure=answered_share", 9 + 15 + 2 + 1 + CACHE),
+        ("/en/reports/?compare=k2024&measure=answered_share", 9 + 16 + 2 + 1 + CACHE),
     ],
 )
 def test_report_query_count_does_not_grow_with_data(client, national, campaign, url, expected):

@@ -68,6 +68,10 @@ class World:
     registration: object = None
     notification: Notification = None
     identity_change: NGOIdentityChange = None
+    # Cooperation protocols of the municipality with the NGO as party (issue 16).
+    draft_protocol: object = None
+    proposed_protocol: object = None
+    active_protocol: object = None
 
 
 def _user(email, **kwargs):
@@ -178,14 +182,48 @@ def build_world() -> World:
     w.notification = Notification.objects.create(
         user=users["ngo_member"], kind="answer", message="Belediye yanıt verdi.", url="/"
     )
+
+    # --- cooperation protocols (issue 16) ---
+    _protocols(w)
     return w
 
 
+def _protocols(w):
+    """A draft, a proposed and an active protocol of the municipality, each with the NGO as a
+    party that commits something; the active one grew out of the case and has its document."""
+    from django.core.files.base import ContentFile
+
+    from tests.factories import NGOCommitmentFactory, ProtocolFactory, ProtocolPartyFactory
+
+    protocols = {}
+    for name, traits in [
+        ("draft", {}),
+        ("proposed", {"proposed": True}),
+        ("active", {"active": True, "expectation": w.case}),
+    ]:
+        protocol = ProtocolFactory(
+            municipality=w.municipality,
+            title=f"Matris protokolü ({name})",
+            created_by=w.users["municipal_staff"],
+            **traits,
+        )
+        NGOCommitmentFactory(party=ProtocolPartyFactory(protocol=protocol, ngo=w.ngo))
+        protocols[name] = protocol
+    protocols["active"].document.save("imza.pdf", ContentFile(b"%PDF-1.4 matris"), save=True)
+    w.draft_protocol = protocols["draft"]
+    w.proposed_protocol = protocols["proposed"]
+    w.active_protocol = protocols["active"]
+
+
 @pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker):
+def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, built once per test module inside a transaction that is rolled back at the
-    end of the module; each test runs in a savepoint within it (pytest-django's ``db``)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    end of the module; each test runs in a savepoint within it (pytest-django's ``db``).
+    Uploaded files (a protocol's document) go to a temporary directory."""
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         yield build_world()
         transaction.set_rollback(True)
 

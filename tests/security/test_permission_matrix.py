@@ -232,6 +232,79 @@ SUBMISSION = outcomes(
 TEMPLATE_OWN = {**MUNICIPAL, "other_municipal_staff": 404}
 
 
+# --- cooperation protocols (issue 16) ---
+# A protocol is seen by its municipality's staff, the coordinators of its area and (once
+# proposed) its NGO parties' people; everyone else gets a 404.
+PROTOCOL_READ = outcomes(
+    404,
+    anonymous=LOGIN,
+    ngo_member=OK,
+    ngo_admin=OK,
+    municipal_staff=OK,
+    regional_coordinator=OK,
+    national_coordinator=OK,
+    site_admin=OK,
+)
+# A draft is the municipality's alone: its staff change it; coordinators read it (403).
+PROTOCOL_DRAFT_CHANGE = outcomes(
+    404,
+    anonymous=LOGIN,
+    municipal_staff=OK,
+    regional_coordinator=403,
+    national_coordinator=403,
+    site_admin=403,
+)
+# Proposing, withdrawing, terminating: the municipality's managers; other viewers get a 403.
+PROTOCOL_MANAGE = {
+    **PROTOCOL_READ,
+    "ngo_member": 403,
+    "ngo_admin": 403,
+    "regional_coordinator": 403,
+    "national_coordinator": 403,
+    "site_admin": 403,
+}
+# Accepting or declining: the administrators of a party NGO.
+PROTOCOL_RESPOND = {**PROTOCOL_MANAGE, "ngo_admin": OK, "municipal_staff": 403}
+# A municipality's protocols: its staff and the coordinators of its area.
+MUNICIPALITY_PROTOCOLS = outcomes(
+    404,
+    anonymous=LOGIN,
+    municipal_staff=OK,
+    regional_coordinator=OK,
+    national_coordinator=OK,
+    site_admin=OK,
+)
+# An NGO's protocols: its members and the coordinators of its area.
+NGO_PROTOCOLS = {
+    **MUNICIPALITY_PROTOCOLS,
+    "municipal_staff": 404,
+    "ngo_member": OK,
+    "ngo_admin": OK,
+}
+
+
+def _protocol(name):
+    return lambda w: {"pk": getattr(w, f"{name}_protocol").pk}
+
+
+def _protocol_version(name, **more):
+    def data(w):
+        protocol = getattr(w, f"{name}_protocol")
+        return {"version": protocol.version, **more}
+
+    return data
+
+
+def _draft_party(w):
+    party = w.draft_protocol.parties.get()
+    return {"pk": w.draft_protocol.pk, "party_pk": party.pk}
+
+
+def _draft_commitment(w):
+    commitment = w.draft_protocol.parties.get().commitments.get()
+    return {"pk": w.draft_protocol.pk, "commitment_pk": commitment.pk}
+
+
 def _ngo(w):
     return {"slug": w.ngo.slug}
 
@@ -555,6 +628,85 @@ MATRIX: dict[str, Entry] = {
     # Attendee lists (personal data): a 404 for everyone outside the programme's coordination.
     "events:export_csv": page(_event, EVENT_EXPORT),
     "events:export_xlsx": page(_event, EVENT_EXPORT),
+    # --- cooperation: protocols ----------------------------------------------------------------
+    "cooperation:protocol_list": page(
+        expect=SIGNED_IN,
+        secret=Secret(
+            lambda w: w.draft_protocol.title,
+            shown_to=("municipal_staff", "regional_coordinator", "national_coordinator"),
+            hidden_from=("ngo_member", "ngo_admin", "other_municipal_staff", "other_coordinator"),
+        ),
+    ),
+    "cooperation:protocol_create": form(
+        expect=outcomes(403, anonymous=LOGIN, municipal_staff=OK, other_municipal_staff=OK)
+    ),
+    "cooperation:municipality_protocols": page(_municipality, MUNICIPALITY_PROTOCOLS),
+    "cooperation:ngo_protocols": page(_ngo, NGO_PROTOCOLS),
+    "cooperation:protocol_detail": page(
+        _protocol("active"),
+        PROTOCOL_READ,
+        more=(
+            # A draft: not for the NGO parties until it is proposed.
+            Check(
+                "GET",
+                {"ngo_member": 404, "ngo_admin": 404, "municipal_staff": OK},
+                kwargs=_protocol("draft"),
+            ),
+        ),
+    ),
+    "cooperation:protocol_document": page(_protocol("active"), PROTOCOL_READ),
+    "cooperation:protocol_edit": form(_protocol("draft"), PROTOCOL_DRAFT_CHANGE),
+    "cooperation:protocol_party_add": action(
+        _protocol("draft"),
+        PROTOCOL_DRAFT_CHANGE,
+        data=lambda w: {"version": w.draft_protocol.version, "ngo": w.other_ngo.pk},
+        get_as="municipal_staff",
+    ),
+    "cooperation:protocol_party_remove": action(
+        _draft_party, PROTOCOL_DRAFT_CHANGE, data=_protocol_version("draft")
+    ),
+    "cooperation:protocol_commitment_add": action(
+        _draft_party,
+        PROTOCOL_DRAFT_CHANGE,
+        data=_protocol_version("draft", kind="shelter", quantity="5", unit="tents"),
+    ),
+    "cooperation:protocol_commitment_remove": action(
+        _draft_commitment, PROTOCOL_DRAFT_CHANGE, data=_protocol_version("draft")
+    ),
+    "cooperation:protocol_propose": action(
+        _protocol("draft"),
+        {**PROTOCOL_DRAFT_CHANGE},
+        data=_protocol_version("draft"),
+    ),
+    "cooperation:protocol_withdraw": action(
+        _protocol("proposed"), PROTOCOL_MANAGE, data=_protocol_version("proposed")
+    ),
+    "cooperation:protocol_accept": action(
+        _protocol("proposed"),
+        PROTOCOL_RESPOND,
+        data=lambda w: {"version": w.proposed_protocol.version, "ngo": w.ngo.pk},
+    ),
+    "cooperation:protocol_decline": action(
+        _protocol("proposed"),
+        PROTOCOL_RESPOND,
+        data=lambda w: {
+            "version": w.proposed_protocol.version,
+            "ngo": w.ngo.pk,
+            "reason": "Koşullar uygun değil.",
+        },
+    ),
+    "cooperation:protocol_terminate": action(
+        _protocol("active"),
+        PROTOCOL_MANAGE,
+        data=_protocol_version("active", reason="Meclis kararı."),
+    ),
+    # --- cooperation: the emergency contact sheet (anyone signed in; contacts by role) ----------
+    "cooperation:contact_sheet": page(
+        expect=SIGNED_IN, query=lambda w: {"province": str(w.province.pk)}
+    ),
+    "cooperation:contact_sheet_export": page(
+        lambda w: {"fmt": "csv"}, SIGNED_IN, query=lambda w: {"province": str(w.province.pk)}
+    ),
 }
 
 

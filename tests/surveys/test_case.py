@@ -620,8 +620,9 @@ def test_case_page_query_count_does_not_grow_with_the_history(staff_client, ngo,
     small = count_case_page_queries(staff_client, submitted_case(ngo=ngo), 1)
     large = count_case_page_queries(staff_client, submitted_case(ngo=NGOFactory()), 10)
     # session, user, three role queries, the case, the history, the answer templates,
-    # the unread notifications of the navigation, the colleagues, the referral targets
-    assert small == large == 11
+    # the unread notifications of the navigation, the colleagues, the referral targets, the
+    # cooperation protocols grown out of the case
+    assert small == large == 12
 
 
 def test_coordinator_case_page_query_count_does_not_grow(client, ngo):
@@ -632,8 +633,9 @@ def test_coordinator_case_page_query_count_does_not_grow(client, ngo):
     # Of ten entries, three are internal notes that coordinators never see.
     large = count_case_page_queries(client, submitted_case(ngo=NGOFactory()), 10, shown=7)
     # session, user, three role queries, the coordinated case (the inbox lookup of someone
-    # without a municipality runs no query), the history, the unread notifications
-    assert small == large == 8
+    # without a municipality runs no query), the history, the unread notifications, the
+    # cooperation protocols grown out of the case
+    assert small == large == 9
 
 
 def test_membership_does_not_open_the_case_page(client, case, member):
