@@ -342,10 +342,7 @@ def _top_five_table(figures, *, compare):
         columns,
         rows,
         empty_text=_("No submitted expectation matches this scope and these filters."),
-        note=_(
-            "Borda score: rank 1 gives 5 points, rank 5 gives 1 point. Ties are broken by "
-            "first-rank mentions, then by name. Only verified NGOs' submissions count."
-        ),
+        note=aggregates.BORDA_METHOD_NOTE,
         row_header=1,
     )
 
@@ -380,6 +377,7 @@ def _top_five_by_subregion_table(figures, subregion_names, links):
         columns,
         rows,
         empty_text=_("No submitted expectation matches these filters."),
+        note=aggregates.BORDA_METHOD_NOTE,
         extra={"grid": grid},
     )
 
