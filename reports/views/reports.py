@@ -204,8 +204,10 @@ def _charts(tables):
 
 
 def _legend_format(kind):
+    """How the legend writes a class bound: a share as a whole percentage (without the sign,
+    which the label adds), a count as the page writes it."""
     if kind == "share":
-        return lambda value: _("%(percent)s %%") % {"percent": round(value * 100)}
+        return lambda value: display_value("int", round(value * 100))
     return lambda value: display_value(kind, value)
 
 
@@ -246,10 +248,12 @@ def _map(scope, figures, tables, measure, measure_label, province_links):
         title=_("Map of the 81 provinces: %(measure)s") % {"measure": measure_label},
         description=_(
             "Provinces in the scope are shaded from light (low) to dark blue (high) in five "
-            "classes; provinces outside the scope are grey. The table beside the map gives the "
-            "value of each province."
+            "classes; provinces without data are hatched, provinces outside the scope are "
+            "grey. The table beside the map gives the value of each province."
         ),
         provinces=provinces,
+        # A sub-region's or a province's report zooms to its provinces.
+        view_box=charts.view_box_of(sorted(in_scope) if scope.subregion else []),
     )
     legend = charts.legend_entries(kind, breaks, _legend_format(kind))
     return {"svg": svg, "legend": legend}

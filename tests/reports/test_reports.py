@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import NGO, LegalForm
+from reports.services import charts
 from reports.services import figures as reports
 from reports.services.figures import Filters, Scope
 from surveys.models import (
@@ -778,7 +779,7 @@ def test_map_has_81_provinces_and_greys_those_outside_the_scope(
     assert len(re.findall(r"<path ", svg)) == 81
     erzurum = re.search(r'<a href="([^"]*)"><title>Erzurum: 75.0 %</title><path[^>]*>', svg)
     assert erzurum.group(1) == "/en/reports/provinces/25/?campaign=k2025&amp;measure=participation"
-    assert 'fill="#3182bd"' in erzurum.group(0)  # 60–80 %: the fourth class
+    assert f'fill="{charts.PALETTE[3]}"' in erzurum.group(0)  # 60–<80 %: the fourth class
     assert "<title>Kars: 0.0 %</title>" in svg
     assert "<title>Ağrı: no data</title>" in svg
     # İstanbul is outside the regional coordinator's scope: grey, without its value or a link.
