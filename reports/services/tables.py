@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from municipalities.models import Province, SubRegion
 from ngos.models import ActivityField
 from portal.choices import HazardScope
+from portal.turkish import sort_key
 from reports.services import figures as aggregates
 from reports.services.figures import Filters, Scope
 from reports.services.figures_cache import cached_figures, figures_kind, store_figures
@@ -175,12 +176,10 @@ def _compute(campaign, compare, scope, filters, measure):
         by={"nation": "subregion", "subregion": "province", "province": "municipality"}[level],
     )
     if level != "province":
+        # Every municipality (most cases first): the nation's table shows the first
+        # TOP_MUNICIPALITIES, the league and the overdue list read them all.
         figures["responsiveness_municipalities"] = aggregates.responsiveness(
-            campaign,
-            scope,
-            filters,
-            by="municipality",
-            limit=TOP_MUNICIPALITIES if level == "nation" else None,
+            campaign, scope, filters, by="municipality"
         )
     totals = aggregates.responsiveness(campaign, scope, filters, by="total")
     figures["responsiveness_total"] = totals[0] if totals else None
@@ -569,7 +568,11 @@ def _responsiveness_tables(figures, *, level, links):
                 if level == "nation"
                 else _("Responsiveness by municipality"),
                 _responsiveness_columns(_("Municipality"), with_province=True),
-                _municipality_rows(figures["responsiveness_municipalities"]),
+                _municipality_rows(
+                    figures["responsiveness_municipalities"][:TOP_MUNICIPALITIES]
+                    if level == "nation"
+                    else figures["responsiveness_municipalities"]
+                ),
             ),
         ]
     for table in tables:
@@ -579,6 +582,83 @@ def _responsiveness_tables(figures, *, level, links):
             "submission, and not closed."
         ) % {"days": settings.REVIEW_OVERDUE_DAYS}
     return tables
+
+
+def municipality_rows(figures):
+    """Every municipality of the scope with its responsiveness figures."""
+    if figures["level"] == "province":
+        return figures["responsiveness"]
+    return figures["responsiveness_municipalities"]
+
+
+def _league_key(row):
+    # Higher answered share first; then fewer median days (none: nothing answered, last); then
+    # more cases; then the Turkish alphabet.
+    median = row["median_days"]
+    return (
+        -row["answered_share"],
+        median is None,
+        median or 0,
+        -row["received"],
+        sort_key(row["name"]),
+    )
+
+
+def _league_table(figures):
+    """Municipalities with at least REPORT_LEAGUE_MIN_CASES cases, ranked by the share they
+    answered, then by the median days to the first answer."""
+    minimum = settings.REPORT_LEAGUE_MIN_CASES
+    ranked = sorted(
+        (row for row in municipality_rows(figures) if row["received"] >= minimum),
+        key=_league_key,
+    )
+    rows = [{**row, "rank": rank} for rank, row in enumerate(ranked, 1)]
+    return Table(
+        "league",
+        _("Responsiveness league of municipalities"),
+        [
+            Column("rank", _("Rank")),
+            Column("name", _("Municipality"), "text"),
+            Column("province_name", _("Province"), "text"),
+            Column("received", _("Cases received")),
+            Column("answered_share", _("Answered"), "share"),
+            Column("median_days", _("Median days to first answer"), "days"),
+            Column("overdue", _("Overdue")),
+        ],
+        _municipality_rows(rows),
+        empty_text=_("No municipality of this scope has received %(count)s cases yet.")
+        % {"count": minimum},
+        note=_(
+            "Only municipalities with at least %(count)s cases are ranked. Ranked by the share "
+            "of cases with a public answer (higher first), then by the median days from "
+            "submission to the first public answer (fewer first), then by the number of cases."
+        )
+        % {"count": minimum},
+        row_header=1,
+    )
+
+
+def _overdue_table(figures):
+    """Municipalities with overdue cases, the most first."""
+    rows = sorted(
+        (row for row in municipality_rows(figures) if row["overdue"]),
+        key=lambda row: (-row["overdue"], sort_key(row["name"])),
+    )
+    return Table(
+        "overdue",
+        _("Municipalities with overdue cases"),
+        [
+            Column("name", _("Municipality"), "text"),
+            Column("province_name", _("Province"), "text"),
+            Column("overdue", _("Overdue")),
+            Column("received", _("Cases received")),
+            Column("answered_share", _("Answered"), "share"),
+        ],
+        [{**row, "_key": row["key"]} for row in _municipality_rows(rows)],
+        empty_text=_("No municipality of this scope has an overdue case."),
+        note=_("Overdue: no public answer %(days)s days after submission, and not closed.")
+        % {"days": settings.REVIEW_OVERDUE_DAYS},
+    )
 
 
 def _map_table(figures, *, measure, measure_label, in_scope, links):
@@ -617,6 +697,8 @@ TABLE_SLUGS = {
         "capabilities",
         "responsiveness",
         "responsiveness-municipalities",
+        "league",
+        "overdue",
         "map",
     ],
     "subregion": [
@@ -626,9 +708,20 @@ TABLE_SLUGS = {
         "capabilities",
         "responsiveness",
         "responsiveness-municipalities",
+        "league",
+        "overdue",
         "map",
     ],
-    "province": ["top-five", "participation", "hazards", "capabilities", "responsiveness", "map"],
+    "province": [
+        "top-five",
+        "participation",
+        "hazards",
+        "capabilities",
+        "responsiveness",
+        "league",
+        "overdue",
+        "map",
+    ],
 }
 
 
@@ -664,6 +757,7 @@ def build_tables(figures, *, scope: Scope, compare, measure, measure_label, link
         level=level,
         links=subregion_links if level == "nation" else province_links,
     )
+    tables += [_league_table(figures), _overdue_table(figures)]
     tables.append(
         _map_table(
             figures,

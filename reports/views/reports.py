@@ -8,25 +8,31 @@ sub-region, another sub-region or its provinces are a 404); everyone else gets a
 anonymous users are sent to log in.
 """
 
+import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
-from municipalities.models import Province, SubRegion
+from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import ActivityField
 from portal.access import roles_of
 from portal.htmx import render_page
 from reports.forms.report import MEASURES, ReportForm
 from reports.services import charts
 from reports.services.figures import Scope
+from reports.services.reminders import last_reminders, overdue_reminder_send
 from reports.services.table_exports import csv_response, report_export_log, xlsx_response
 from reports.services.tables import (
     CACHE_SECONDS,
@@ -73,6 +79,13 @@ def _subregions(roles):
 def _provinces(roles):
     provinces = Province.objects.select_related("subregion")
     return provinces if _nationwide(roles) else provinces.filter(subregion__in=roles.subregion_ids)
+
+
+def _municipalities(roles):
+    municipalities = Municipality.objects.select_related("province")
+    if _nationwide(roles):
+        return municipalities
+    return municipalities.filter(province__subregion__in=roles.subregion_ids)
 
 
 def _scope_from_param(value, roles):
@@ -283,6 +296,10 @@ def _report(roles, scope, form):
     )
     report_map = _map(scope, figures, tables, measure, measure_label, links["province"])
     return {
+        "overdue_rows": _overdue_rows(tables["overdue"], last_reminders(campaign, scope)),
+        "league_minimum": settings.REPORT_LEAGUE_MIN_CASES,
+        "overdue_days": settings.REVIEW_OVERDUE_DAYS,
+        "reminder_hours": settings.REPORT_REMINDER_INTERVAL_HOURS,
         "campaign": campaign,
         "compare": compare,
         "measure_label": measure_label,
@@ -295,6 +312,25 @@ def _report(roles, scope, form):
         "cache_minutes": CACHE_SECONDS // 60,
         "computed_at": figures["computed_at"],
     }
+
+
+def _overdue_rows(table, reminders):
+    """The overdue list's rows as the page shows them, with the latest reminder of each
+    municipality and whether another may be sent yet."""
+    interval = datetime.timedelta(hours=settings.REPORT_REMINDER_INTERVAL_HOURS)
+    now = timezone.now()
+    rows = []
+    for row, cells in zip(table.rows, table.display_rows(), strict=True):
+        reminded_at = reminders.get(row["_key"])
+        rows.append(
+            {
+                "municipality_id": row["_key"],
+                "cells": cells,
+                "reminded_at": reminded_at,
+                "may_remind": reminded_at is None or now - reminded_at >= interval,
+            }
+        )
+    return rows
 
 
 def _page_context(request, roles, scope):
@@ -419,3 +455,36 @@ def _export_header(table, scope, form, report):
         lines.append(_("Measure: %(measure)s") % {"measure": report["measure_label"]})
     lines.append(_("Date: %(date)s") % {"date": date_format(timezone.localtime(), "Y-m-d H:i")})
     return lines
+
+
+@login_required
+@require_POST
+def report_remind(request, municipality_id):
+    """Remind a municipality's staff of its overdue cases in a campaign (the report's overdue
+    list); refused with a message when it was reminded recently or has nothing overdue."""
+    roles = _roles(request)
+    municipality = get_object_or_404(_municipalities(roles), pk=municipality_id)
+    campaign = get_object_or_404(Campaign, code=request.POST.get("campaign", ""))
+    try:
+        reminder = overdue_reminder_send(
+            campaign=campaign, municipality=municipality, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder of the overdue cases sent to %(count)s person at %(municipality)s.",
+                "Reminder of the overdue cases sent to %(count)s people at %(municipality)s.",
+                reminder.recipient_count,
+            )
+            % {"count": reminder.recipient_count, "municipality": municipality.name},
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        url = reverse("reports:province", kwargs={"plate": municipality.province.plate})
+        target = _with_query(url, urlencode({"campaign": campaign.code}))
+    return redirect(target)

@@ -533,6 +533,13 @@ MATRIX: dict[str, Entry] = {
         COORDINATION_OF_14,
         query=lambda w: {"scope": f"subregion:{w.subregion.code}"},
     ),
+    # Reminding a municipality of sub-region 14 of its overdue cases (a message when refused).
+    "reports:remind": action(
+        lambda w: {"municipality_id": w.municipality.pk},
+        COORDINATION_OF_14,
+        data=lambda w: {"campaign": w.campaign.code},
+        anonymous_get=LOGIN,
+    ),
     # --- events -------------------------------------------------------------------------------
     "events:list": page(expect=PUBLIC),
     "events:detail": page(_event, PUBLIC),
