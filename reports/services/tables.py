@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from municipalities.models import Province, SubRegion
@@ -37,6 +37,21 @@ MEASURE_KINDS = {
     "overdue": "int",
 }
 
+
+# The XLSX sheet of each table: whole words, at most 31 characters in either language
+# (tests/reports/test_report_exports.py checks both).
+SHEET_NAMES = {
+    "top-five": gettext_lazy("Top five"),
+    "top-five-by-subregion": gettext_lazy("Top five by sub-region"),
+    "participation": gettext_lazy("Participation"),
+    "hazards": gettext_lazy("Hazards"),
+    "capabilities": gettext_lazy("Capabilities"),
+    "responsiveness": gettext_lazy("Responsiveness"),
+    "responsiveness-municipalities": gettext_lazy("Municipalities"),
+    "league": gettext_lazy("Responsiveness league"),
+    "overdue": gettext_lazy("Overdue cases"),
+    "map": gettext_lazy("Map"),
+}
 
 # --- Figures ---------------------------------------------------------------------------------
 
@@ -228,10 +243,19 @@ class Table:
     # The column whose cell heads each row (th scope="row") and carries the row's link.
     row_header: int = 0
 
-    def export_rows(self):
-        """The rows (and the totals) as export values: numbers stay numbers."""
+    def export_rows(self, *, fractions=False):
+        """The rows (and the totals) as export values: numbers stay numbers; shares in percent,
+        or as fractions (for a spreadsheet's percent format) with ``fractions``."""
         for row in [*self.rows, *([self.totals] if self.totals else [])]:
-            yield [export_value(column, row.get(column.key)) for column in self.columns]
+            yield [
+                export_value(column, row.get(column.key), fractions=fractions)
+                for column in self.columns
+            ]
+
+    @property
+    def sheet(self):
+        """The name of the table's XLSX sheet: whole words within Excel's 31 characters."""
+        return SHEET_NAMES.get(self.slug, self.title)
 
     def display_rows(self):
         return [_display_row(self.columns, row, self.row_header) for row in self.rows]
@@ -285,12 +309,13 @@ def display_value(kind, value):
     return str(value)
 
 
-def export_value(column, value):
-    """A value as exports write it: shares and points in percent (one decimal)."""
+def export_value(column, value, *, fractions=False):
+    """A value as exports write it: shares and points in percent (one decimal), or as
+    fractions (four decimals) with ``fractions``."""
     if value is None:
         return None
     if column.kind in ("share", "points"):
-        return round(value * 100, 1)
+        return round(value, 4) if fractions else round(value * 100, 1)
     if column.kind == "list":
         return " | ".join(value)
     if column.kind == "text":

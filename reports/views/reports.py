@@ -418,9 +418,7 @@ def report_export(request, table, fmt):
         )
     report = _report(roles, scope, form)
     export = next(t for t in report["tables"].values() if t.slug == table)
-    header_lines = _export_header(export, scope, form, report)
-    columns = [column.export_label for column in export.columns]
-    rows = list(export.export_rows())
+    details = _export_details(export, scope, form, report)
     report_export_log(
         user=request.user,
         table=table,
@@ -431,30 +429,27 @@ def report_export(request, table, fmt):
             "format": fmt,
             **form.filter_log(),
         },
-        row_count=len(rows),
+        row_count=sum(1 for _row in export.export_rows()),
     )
     filename = f"{table}-{form.selected_campaign.code}-{_scope_filename(scope)}.{fmt}"
-    if fmt == "csv":
-        return csv_response(filename, header_lines, columns, rows)
-    return xlsx_response(filename, header_lines, columns, rows, sheet_title=export.title)
+    respond = csv_response if fmt == "csv" else xlsx_response
+    return respond(filename, title=export.title, details=details, table=export)
 
 
-def _export_header(table, scope, form, report):
-    """The lines naming what an export holds: title, campaign, scope, filters, date."""
+def _export_details(table, scope, form, report):
+    """What an export holds, as (label, value) lines under its title: campaign, comparison,
+    scope, filters, measure, date."""
     campaign, compare = form.selected_campaign, form.compare_campaign
-    lines = [
-        table.title,
-        _("Campaign: %(campaign)s") % {"campaign": campaign.title},
-    ]
+    details = [(_("Campaign"), campaign.title)]
     if compare:
-        lines.append(_("Compared with: %(campaign)s") % {"campaign": compare.title})
-    lines.append(_("Scope: %(scope)s") % {"scope": _scope_label(scope)})
+        details.append((_("Compared with"), compare.title))
+    details.append((_("Scope"), _scope_label(scope)))
     described = "; ".join(f"{label}: {value}" for label, value in form.described_filters())
-    lines.append(_("Filters: %(filters)s") % {"filters": described or _("none")})
+    details.append((_("Filters"), described or _("none")))
     if table.slug == "map":
-        lines.append(_("Measure: %(measure)s") % {"measure": report["measure_label"]})
-    lines.append(_("Date: %(date)s") % {"date": date_format(timezone.localtime(), "Y-m-d H:i")})
-    return lines
+        details.append((_("Measure"), report["measure_label"]))
+    details.append((_("Date"), date_format(timezone.localtime(), "Y-m-d H:i")))
+    return details
 
 
 @login_required
