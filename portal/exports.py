@@ -15,9 +15,12 @@ Every export starts the same way (``header_rows``): a line with its title, a lin
 the rows. CSV files are written for the spreadsheet of the reader's language (``CsvFormat``): in
 Turkish ";" between cells and a decimal comma, as a Turkish Excel opens them with a double click;
 in English "," and a decimal point. They are UTF-8 with a byte order mark (so Excel reads Turkish
-letters), write numbers plainly and quote every text cell. Quoting is not enough on its own: a program that splits on another
-character (a Turkish Excel splits on ";", some on tabs) reads the first field of a line up to its
-first ";" and from there on takes our quotes as ordinary characters, so ``"x","Alice;=1+1;y"``
+letters), write numbers plainly and quote every text cell.
+
+Quoting is not enough on its own: a program that splits on another character than the file's (a
+Turkish Excel opening an English file splits on ";", some on tabs) reads the first field of a
+line up to its first ";" and from there on takes our quotes as ordinary characters, so
+``"x","Alice;=1+1;y"``
 gives it a cell ``=1+1``. So in a CSV text cell (``csv_cell``) a formula character that follows a
 separator (, ; tab or a line break), after spaces and double quotes, gets an apostrophe as well:
 ``Alice;'=1+1;y``, whatever delimiter the file is opened with. A phone number there is kept, as
