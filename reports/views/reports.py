@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from ngos.models import ActivityField
 from portal.access import roles_of
 from portal.htmx import render_page
 from reports.forms.report import MEASURES, ReportForm
-from reports.services import charts
+from reports.services import charts, pdf
 from reports.services.figures import Scope
 from reports.services.reminders import last_reminders, overdue_reminder_send
 from reports.services.table_exports import csv_response, report_export_log, xlsx_response
@@ -49,6 +49,7 @@ from surveys.models import Campaign, Theme
 PAGE_TEMPLATE = "reports/report.html"
 PRINT_TEMPLATE = "reports/report_print.html"
 CHOICE_TEMPLATE = "reports/subregion_choice.html"
+PDF_MISSING_TEMPLATE = "reports/pdf_unavailable.html"
 FORMATS = {"csv", "xlsx"}
 
 
@@ -343,6 +344,7 @@ def _page_context(request, roles, scope):
         "nationwide": _nationwide(roles),
         "may_open_subregion": scope.subregion is not None and _may_open(roles, scope.subregion.pk),
         "generated_at": timezone.localtime(),
+        "pdf_available": pdf.pdf_available(),
     }
     if form.is_valid() and form.selected_campaign:
         context.update(_report(roles, scope, form))
@@ -398,6 +400,51 @@ def report_print(request):
     context = _page_context(request, roles, scope)
     context["print_mode"] = True
     return render(request, PRINT_TEMPLATE, context)
+
+
+# The project's partners, named on the cover of every PDF report (their names are proper names,
+# the same in every language).
+PARTNERS = [
+    "T.C. İçişleri Bakanlığı Sivil Toplumla İlişkiler Genel Müdürlüğü",
+    "Türkiye Belediye Başkanları Birliği",
+]
+
+
+@login_required
+@require_GET
+def report_pdf(request):
+    """The print page as a PDF file with a cover and page numbers (WeasyPrint); where its system
+    libraries are missing, a page that says so and leads to the print page."""
+    roles = _roles(request)
+    scope = _scope_from_param(request.GET.get("scope"), roles)
+    context = _page_context(request, roles, scope)
+    if not pdf.pdf_available():
+        context["print_query"] = request.GET.urlencode()
+        return render(request, PDF_MISSING_TEMPLATE, context, status=503)
+    if not context.get("campaign"):
+        return HttpResponseBadRequest(
+            _("The report parameters are not valid; go back to the report and try again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    context.update(print_mode=True, pdf_mode=True, partners=PARTNERS)
+    content = pdf.report_pdf(context, request)
+    form = context["form"]
+    report_export_log(
+        user=request.user,
+        table="pdf",
+        filters={
+            "campaign": form.selected_campaign.code,
+            "compare": form.compare_campaign.code if form.compare_campaign else "",
+            "scope": scope_param(scope),
+            "format": "pdf",
+            **form.filter_log(),
+        },
+        row_count=0,
+    )
+    filename = f"report-{form.selected_campaign.code}-{_scope_filename(scope)}.pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

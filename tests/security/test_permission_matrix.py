@@ -528,6 +528,10 @@ MATRIX: dict[str, Entry] = {
     "reports:print": page(
         expect=COORDINATION_OF_14, query=lambda w: {"scope": f"subregion:{w.subregion.code}"}
     ),
+    # The PDF of the print page (WeasyPrint's libraries are installed by .ci/run).
+    "reports:pdf": page(
+        expect=COORDINATION_OF_14, query=lambda w: {"scope": f"subregion:{w.subregion.code}"}
+    ),
     "reports:export": page(
         lambda w: {"table": "top-five", "fmt": "csv"},
         COORDINATION_OF_14,
