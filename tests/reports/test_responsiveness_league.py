@@ -204,8 +204,8 @@ def test_coordinator_reminds_a_municipality_by_queued_mail_and_it_is_recorded(
     # The report shows when, and no second button for the next hours.
     html = report(client, coordinator)
     rows = table_rows(html, "table-overdue")
-    assert "30 June 2025" in rows[0][3]
-    assert "Reminded in the last 72 hours" in rows[0][4]
+    assert "30 June 2025" in rows[0][5]
+    assert "Reminded in the last 72 hours" in rows[0][6]
     assert html.count('action="/en/reports/reminders/') == 1
 
 
