@@ -371,6 +371,10 @@ REFERENCE_DATA_DIR = BASE_DIR / "municipalities" / "data"
 
 # A submitted expectation without a public answer after this many days is overdue.
 REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "30"))
+# The reports' responsiveness league ranks only municipalities with at least this many cases.
+REPORT_LEAGUE_MIN_CASES = int(os.environ.get("REPORT_LEAGUE_MIN_CASES", "5"))
+# A coordinator may remind a municipality of its overdue cases once in this many hours.
+REPORT_REMINDER_INTERVAL_HOURS = int(os.environ.get("REPORT_REMINDER_INTERVAL_HOURS", "72"))
 
 # Uploaded files (signed protocol documents). Never served as static files: the protocol's page
 # streams its document to the people who may see the protocol (cooperation/views/protocols.py).

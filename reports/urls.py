@@ -11,7 +11,13 @@ urlpatterns = [
     path("reports/subregions/<str:code>/", reports.report_subregion, name="subregion"),
     path("reports/provinces/<int:plate>/", reports.report_province, name="province"),
     path("reports/print/", reports.report_print, name="print"),
+    path("reports/pdf/", reports.report_pdf, name="pdf"),
     path("reports/export/<slug:table>.<str:fmt>", reports.report_export, name="export"),
+    path(
+        "reports/reminders/<int:municipality_id>/",
+        reports.report_remind,
+        name="remind",
+    ),
     path("surveys/statistics/", statistics.statistics, name="statistics"),
     path(
         "surveys/export/expectations.csv",

@@ -607,7 +607,134 @@ def seed_programmes():
     seed_events()
 
 
-STAGES = [seed_accounts, seed_ngos, seed_directory, seed_survey, seed_review, seed_programmes]
+# The closed 2024 round: the same category codes as 2025, ranked otherwise, so that a report
+# comparing the two campaigns shows real differences. National-scale data (demo/services/
+# national.py) adds to the same campaign (code "2024").
+CAMPAIGN_2024_TITLE = "2024 Beş Beklenti Anketi"
+# Who took part in 2024: the NGOs of Erzurum's sub-region and one in four elsewhere, so that
+# participation differs too (and national-scale data still has room to add its own).
+SUBREGION_2024 = "14"
+ONE_IN_2024 = 4
+
+
+def seed_survey_2024():
+    """A closed 2024 campaign with answered submissions, for comparing cycles in the reports."""
+    from surveys.models import Campaign, Category, Expectation, Submission
+
+    campaign, created = Campaign.objects.get_or_create(
+        code="2024",
+        defaults={
+            "title": CAMPAIGN_2024_TITLE,
+            "instructions": "Derneğinizin belediyelerden en önemli beş beklentisini yazınız.",
+            "is_national": True,
+            "opens_at": datetime.datetime(2024, 4, 1, 6, 0, tzinfo=datetime.UTC),
+            "closes_at": datetime.datetime(2024, 6, 30, 15, 0, tzinfo=datetime.UTC),
+            "created_by": User.objects.get(email="coordinator@demo.test"),
+        },
+    )
+    if created:
+        campaign.categories.set(Category.objects.filter(is_active=True))
+    if campaign.submissions.exists():
+        return
+    categories = {c.code: c for c in Category.objects.all()}
+    top_level = {
+        m.province_id: m
+        for m in Municipality.objects.filter(
+            kind__in=[Municipality.Kind.METROPOLITAN, Municipality.Kind.PROVINCIAL]
+        )
+    }
+    ngos = list(
+        NGO.objects.verified().select_related("municipality", "province__subregion").order_by("pk")
+    )
+    # The demo accounts' own NGOs joined after 2024: their pages show the current round only.
+    joined_later = set(
+        Membership.objects.filter(user__email__endswith="@demo.test").values_list(
+            "ngo_id", flat=True
+        )
+    )
+    for index, ngo in enumerate(ngos):
+        took_part = ngo.province.subregion.code == SUBREGION_2024 or index % ONE_IN_2024 == 0
+        if not took_part or ngo.pk in joined_later:
+            continue
+        submitted_at = campaign.opens_at + datetime.timedelta(days=20 + index % 40)
+        submission = Submission.objects.create(
+            campaign=campaign,
+            ngo=ngo,
+            status=Submission.Status.SUBMITTED,
+            submitted_at=submitted_at,
+            receipt_number=f"{campaign.code}-{ngo.pk:06d}",
+        )
+        for rank in range(1, 6):
+            # Another walk through the pool than 2025's: other categories lead.
+            code, title, description, offer = EXPECTATION_POOL[
+                (index * 5 + rank * 7 + 4) % len(EXPECTATION_POOL)
+            ]
+            case = Expectation.objects.create(
+                submission=submission,
+                rank=rank,
+                category=categories[code],
+                title=title,
+                description=description,
+                offer=offer,
+                municipality=(
+                    top_level[ngo.province_id]
+                    if rank % 2 or not ngo.municipality
+                    else ngo.municipality
+                ),
+                hazard=categories[code].hazard,
+            )
+            answered_at = submitted_at + datetime.timedelta(days=3 + (index + rank) % 25)
+            completed = rank <= 3 or index % 2 == 0
+            _close_2024_case(case, answered_at=answered_at, completed=completed)
+
+
+# What the municipalities answered and how they closed the 2024 cases.
+ANSWER_2024 = "Talebiniz değerlendirmeye alındı; sonucu size bildireceğiz."
+COMPLETED_2024 = "Talep karşılandı; iş birliğiniz için teşekkür ederiz."
+DECLINED_2024 = "Bu yılın bütçesinde karşılanamadı; gelecek dönemde yeniden ele alınacak."
+
+
+def _close_2024_case(case, *, answered_at, completed):
+    """A closed round leaves nothing open: a public answer, then completed or declined, with
+    their history entries at the times they happened."""
+    from surveys.models import ExpectationStatus, ReviewEntry
+
+    closed_at = answered_at + datetime.timedelta(days=30)
+    status = ExpectationStatus.COMPLETED if completed else ExpectationStatus.DECLINED
+    entries = [
+        (answered_at, {"kind": ReviewEntry.Kind.ANSWER, "text": ANSWER_2024}),
+        (
+            closed_at,
+            {
+                "kind": ReviewEntry.Kind.STATUS,
+                "from_status": ExpectationStatus.NEW,
+                "to_status": status,
+                "text": COMPLETED_2024 if completed else DECLINED_2024,
+            },
+        ),
+    ]
+    for moment, fields in entries:
+        entry = ReviewEntry.objects.create(
+            expectation=case, municipality=case.municipality, **fields
+        )
+        ReviewEntry.objects.filter(pk=entry.pk).update(created_at=moment)
+    type(case).objects.filter(pk=case.pk).update(
+        status=status,
+        first_answered_at=answered_at,
+        status_changed_at=closed_at,
+        review_version=case.review_version + len(entries),
+    )
+
+
+STAGES = [
+    seed_accounts,
+    seed_ngos,
+    seed_directory,
+    seed_survey,
+    seed_review,
+    seed_programmes,
+    seed_survey_2024,
+]
 
 
 @transaction.atomic

@@ -33,11 +33,12 @@ def _export_headers() -> list[str]:
     ]
 
 
-def _export_title(event: Event) -> list[str]:
-    return [
-        event.title,
-        gettext("Attendees exported on %(date)s") % {"date": format_moment(timezone.now())},
-    ]
+def _export_details() -> list[tuple[str, str]]:
+    return [(gettext("Exported at"), format_moment(timezone.now()))]
+
+
+# The kind of value of each column, for the XLSX number formats (portal/exports.py).
+COLUMN_KINDS = [None, None, None, None, None, None, "datetime", "datetime"]
 
 
 def _local(moment):
@@ -86,25 +87,28 @@ def attendee_rows(event: Event) -> list[list]:
     return rows
 
 
-def attendees_csv_rows(event: Event, rows: list[list]):
-    """The rows of the CSV export (see portal/exports.py): a title row naming the programme and
-    the date, the column headers, then one row per attendee."""
-    # Translated now: the lines are produced while the response streams, after the view returned.
-    title = _export_title(event)
-    headers = _export_headers()
-
-    def lines():
-        yield title
-        yield headers
-        yield from rows
-
-    return lines()
+def attendees_csv(filename, event: Event, rows: list[list]):
+    """The CSV export (streamed, see portal/exports.py): the programme's title and the date,
+    the column headers, then one row per attendee."""
+    return exports.csv_response(
+        filename,
+        title=event.title,
+        details=_export_details(),
+        columns=_export_headers(),
+        rows=rows,
+    )
 
 
-def attendees_xlsx(event: Event, rows: list[list]) -> bytes:
-    """The XLSX export: a title row, the column headers, then one row per attendee."""
-    return exports.xlsx_content(
-        [_export_title(event), _export_headers(), *rows], sheet_title=gettext("Attendees")
+def attendees_xlsx(filename, event: Event, rows: list[list]):
+    """The XLSX export: the same header, then one row per attendee."""
+    return exports.xlsx_response(
+        filename,
+        sheet_title=gettext("Attendees"),
+        title=event.title,
+        details=_export_details(),
+        columns=_export_headers(),
+        rows=rows,
+        kinds=COLUMN_KINDS,
     )
 
 

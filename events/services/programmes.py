@@ -2,14 +2,13 @@
 sub-region's top expectations, the check-in's summary for the minutes)."""
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language
 
 from events.models import Event, Registration
-from ngos.models import VerificationStatus
+from municipalities.models import SubRegion
 from portal.turkish import sort_key
-from surveys.models import Expectation, SubmissionStatus
+from reports.services.figures import Scope, borda
+from reports.services.tables import category_label
 
 TOP_EXPECTATIONS = 5
 
@@ -52,33 +51,23 @@ def programme_save(*, form, speakers, agenda, by):
 
 
 def top_expectations(event, *, limit=TOP_EXPECTATIONS):
-    """The sub-region's top expectation categories in the linked campaign, by Borda score
-    (rank 1 = 5 points … rank 5 = 1 point), over the submitted answers of verified NGOs of the
-    sub-region; one aggregate query."""
+    """The sub-region's top expectation categories in the linked campaign: the reports' Borda
+    ranking (``reports.services.figures.borda``, the same list as the sub-region's report, ties
+    broken the same way) over the submitted answers of verified NGOs of the sub-region; one
+    aggregate query."""
     if event.campaign_id is None:
         return []
-    rows = (
-        Expectation.objects.filter(
-            submission__campaign_id=event.campaign_id,
-            submission__status=SubmissionStatus.SUBMITTED,
-            submission__ngo__status=VerificationStatus.VERIFIED,
-            submission__ngo__province__subregion_id=event.subregion_id,
-            category__isnull=False,
-            rank__isnull=False,
-        )
-        .values("category__code", "category__name", "category__name_en")
-        .annotate(score=Sum(6 - F("rank")), mentions=Count("id"))
-        .order_by("-score", "-mentions", "category__code")[:limit]
-    )
-    english = get_language() == "en"
+    # Only the sub-region's key is read: an unsaved stand-in costs no query.
+    scope = Scope(subregion=SubRegion(pk=event.subregion_id))
     return [
         {
             "code": row["category__code"],
-            "label": (row["category__name_en"] if english else "") or row["category__name"],
+            "label": category_label(row),
             "score": row["score"],
             "mentions": row["mentions"],
+            "first_rank": row["first_rank"],
         }
-        for row in rows
+        for row in borda(event.campaign, scope, limit=limit)
     ]
 
 

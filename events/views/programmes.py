@@ -23,6 +23,7 @@ from events.services.programmes import attended_summary, programme_save, top_exp
 from events.services.registrations import event_fill_from_waitlist
 from municipalities.models import Municipality
 from portal.htmx import render_page
+from reports.services.figures import BORDA_METHOD_NOTE
 
 PAGE_SIZE = 20
 
@@ -86,6 +87,7 @@ def event_detail(request, slug):
             if request.user.has_perm("events.view_top_expectations", event)
             else None
         ),
+        "borda_method_note": BORDA_METHOD_NOTE,
         "is_past": event.ends_at < timezone.now(),
         "minutes_organisations": [
             line.strip() for line in event.minutes_organisations.splitlines() if line.strip()

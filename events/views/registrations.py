@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +28,7 @@ from events.services.checkin import (
 )
 from events.services.exports import (
     attendee_rows,
-    attendees_csv_rows,
+    attendees_csv,
     attendees_export_log,
     attendees_xlsx,
 )
@@ -38,7 +37,6 @@ from events.services.registrations import (
     event_register,
     registration_organisations,
 )
-from portal import exports
 from portal.access import roles_of
 from portal.htmx import render_page
 
@@ -206,7 +204,7 @@ def export_csv(request, slug):
     event = _exported_event(request, slug)
     rows = attendee_rows(event)
     attendees_export_log(user=request.user, event=event, export_format="csv", row_count=len(rows))
-    return exports.csv_response(_filename(event, "csv"), attendees_csv_rows(event, rows))
+    return attendees_csv(_filename(event, "csv"), event, rows)
 
 
 @login_required
@@ -215,8 +213,5 @@ def export_xlsx(request, slug):
     """The programme's attendees as an Excel workbook; recorded before it is returned."""
     event = _exported_event(request, slug)
     rows = attendee_rows(event)
-    content = attendees_xlsx(event, rows)
     attendees_export_log(user=request.user, event=event, export_format="xlsx", row_count=len(rows))
-    return exports.attachment(
-        HttpResponse(content, content_type=exports.XLSX_TYPE), _filename(event, "xlsx")
-    )
+    return attendees_xlsx(_filename(event, "xlsx"), event, rows)

@@ -117,37 +117,41 @@ def capabilities_export_log(*, user, filters, row_count) -> ExportLog:
     return audit_export(user=user, kind=EXPORT_KIND, filters=filters, row_count=row_count)
 
 
+def capability_export_columns() -> list[str]:
+    """The column headings of the capability export."""
+    return [
+        _("Distance"),
+        _("NGO"),
+        _("NGO province"),
+        _("NGO district"),
+        _("NGO sub-region"),
+        _("Capability"),
+        _("Hazard"),
+        _("Capacity"),
+        _("Unit"),
+        _("Notes"),
+        _("Last confirmed"),
+        _("Needs confirmation"),
+        _("Email"),
+        _("Phone"),
+        _("Website"),
+        _("NGO page"),
+    ]
+
+
 def capabilities_csv_rows(queryset, *, ngo_url):
-    """The rows of a CSV export (see portal/exports.py): a header, then one row per capability.
-    ``ngo_url(ngo)`` gives the address of an NGO's page.
+    """The data rows of a CSV export (see portal/exports.py for the header above them): one
+    row per capability. ``ngo_url(ngo)`` gives the address of an NGO's page.
 
     Rows are read in chunks without prefetching; provinces served are left out because listing
     them would cost a query per row.
     """
     # The lines are produced while the response streams, after the view has returned: keep the
-    # request's language for the header and the choice labels.
+    # request's language for the choice labels.
     language = translation.get_language()
 
     def lines():
         with translation.override(language):
-            yield [
-                _("Distance"),
-                _("NGO"),
-                _("NGO province"),
-                _("NGO district"),
-                _("NGO sub-region"),
-                _("Capability"),
-                _("Hazard"),
-                _("Capacity"),
-                _("Unit"),
-                _("Notes"),
-                _("Last confirmed"),
-                _("Needs confirmation"),
-                _("Email"),
-                _("Phone"),
-                _("Website"),
-                _("NGO page"),
-            ]
             yes, no = _("yes"), _("no")
             for capability in queryset.iterator(chunk_size=2000):
                 ngo = capability.ngo

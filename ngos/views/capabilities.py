@@ -25,6 +25,7 @@ from ngos.services.capabilities import (
     capabilities_near,
     capability_create,
     capability_delete,
+    capability_export_columns,
     capability_update,
     distance_label,
 )
@@ -206,5 +207,15 @@ def capability_export(request):
     rows = capabilities_csv_rows(
         results, ngo_url=lambda ngo: request.build_absolute_uri(ngo.get_absolute_url())
     )
-    filename = f"ngo-capabilities-{form.cleaned_data['province'].slug}-{timezone.localdate()}.csv"
-    return exports.csv_response(filename, rows)
+    province = form.cleaned_data["province"]
+    filename = f"ngo-capabilities-{province.slug}-{timezone.localdate()}.csv"
+    return exports.csv_response(
+        filename,
+        title=_("NGO capabilities for %(province)s") % {"province": province.name},
+        details=[
+            (_("Province where help is needed"), province.name),
+            (_("Exported at (Türkiye time)"), f"{timezone.localtime():%Y-%m-%d %H:%M}"),
+        ],
+        columns=capability_export_columns(),
+        rows=rows,
+    )

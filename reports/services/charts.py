@@ -9,16 +9,24 @@ not style attributes, so the Content Security Policy allows them.
 import functools
 import json
 import math
+import re
 
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-# ColorBrewer "Blues" (5 classes): sequential, readable by colour-blind people and in greyscale.
-PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+# Five blues from light to dark, each at least 3:1 against white (WCAG 1.4.11, non-text
+# contrast; tests/reports/test_map.py computes the ratios), so the lightest class still stands
+# out from the page, and the steps stay apart in greyscale.
+PALETTE = ["#5a93c8", "#3b74b2", "#2c5f9e", "#1a4b8a", "#0b2c5e"]
 OUT_OF_SCOPE = "#d9d9d9"
-NO_DATA = "#ffffff"
+# "No data" is hatched, never a flat colour a class might be mistaken for.
+NO_DATA_PATTERN_ID = "map-no-data"
+NO_DATA = f"url(#{NO_DATA_PATTERN_ID})"
+NO_DATA_HATCH = "#6b6b6b"
+# Room around a zoomed-in scope, in viewBox units.
+ZOOM_MARGIN = 8
 BAR = "#3182bd"
 TEXT = "#1a1a1a"
 
@@ -99,49 +107,99 @@ def province_shapes():
     return data["viewBox"], {int(plate): d for plate, d in data["provinces"].items()}
 
 
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@functools.cache
+def _shape_bounds(plate):
+    """(min x, min y, max x, max y) of a province's outline: its paths use absolute M, L and C
+    commands only, so every pair of numbers is a point (Bézier control points included, which
+    keeps a curve inside the box)."""
+    numbers = [float(n) for n in NUMBER.findall(province_shapes()[1][plate])]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view_box_of(plates):
+    """The viewBox that frames the given provinces (with a margin); the whole country's when
+    ``plates`` is empty."""
+    if not plates:
+        return province_shapes()[0]
+    boxes = [_shape_bounds(plate) for plate in plates]
+    left = min(b[0] for b in boxes) - ZOOM_MARGIN
+    top = min(b[1] for b in boxes) - ZOOM_MARGIN
+    width = max(b[2] for b in boxes) + ZOOM_MARGIN - left
+    height = max(b[3] for b in boxes) + ZOOM_MARGIN - top
+    return " ".join(f"{value:.1f}" for value in (left, top, width, height))
+
+
 def class_breaks(measure_kind, values):
-    """Upper bounds of the 5 classes: fifths of 100 % for shares; equal whole-number steps up to
-    the largest value for counts."""
+    """The lower bound of each of the 5 classes, every class holding its lower bound and not
+    its upper one (the next class's lower bound): fifths of 100 % for shares (0–<20 %, …,
+    ≥ 80 %); for counts, equal whole-number steps up to the largest value."""
     if measure_kind == "share":
-        return [0.2, 0.4, 0.6, 0.8, 1.0]
+        return [0.0, 0.2, 0.4, 0.6, 0.8]
     largest = max((v for v in values if v is not None), default=0)
-    step = max(1, math.ceil(largest / 5))
-    return [step * (i + 1) for i in range(5)]
+    step = max(1, math.ceil((largest + 1) / 5))
+    return [step * i for i in range(5)]
 
 
 def class_of(value, breaks):
-    for index, bound in enumerate(breaks):
-        if value <= bound:
-            return index
-    return len(breaks) - 1
+    """The index of the one class holding ``value``: the last whose lower bound it reaches."""
+    index = 0
+    for position, lower in enumerate(breaks):
+        if value >= lower:
+            index = position
+    return index
 
 
-def legend_entries(measure_kind, breaks, format_value):
-    """(colour, label) of each class, the no-data and the out-of-scope swatches."""
+def legend_entries(measure_kind, breaks, format_number):
+    """(fill, label) of each class, then the no-data and the out-of-scope swatches. Share
+    classes are written "20–<40 %" and the last "≥ 80 %", so a bound belongs to one class;
+    count classes are ranges of whole numbers ("0–2", "3–5", …, "≥ 12"). ``format_number``
+    writes a bound (a share as a whole percentage, without the sign)."""
     entries = []
-    lower = None
-    for index, bound in enumerate(breaks):
-        if measure_kind == "share":
-            low = 0 if lower is None else lower
-            label = f"{format_value(low)} – {format_value(bound)}"
-        else:
-            low = 0 if lower is None else lower + 1
+    share = measure_kind == "share"
+    for index, lower in enumerate(breaks):
+        low = format_number(lower)
+        if index == len(breaks) - 1:
             label = (
-                format_value(bound)
-                if low == bound
-                else f"{format_value(low)} – {format_value(bound)}"
+                gettext("≥ %(low)s %%") % {"low": low}
+                if share
+                else gettext("≥ %(low)s") % {"low": low}
+            )
+        elif share:
+            high = format_number(breaks[index + 1])
+            label = gettext("%(low)s–<%(high)s %%") % {"low": low, "high": high}
+        else:
+            high = breaks[index + 1] - 1
+            label = (
+                low
+                if high == lower
+                else gettext("%(low)s–%(high)s") % {"low": low, "high": format_number(high)}
             )
         entries.append((PALETTE[index], label))
-        lower = bound
-    entries.append((NO_DATA, gettext("No data")))
+    entries.append((NO_DATA, gettext("No data (hatched)")))
     entries.append((OUT_OF_SCOPE, gettext("Outside the scope of this report")))
     return entries
 
 
-def province_map(*, title, description, provinces):
-    """The 81 provinces as an inline SVG. ``provinces``: one dict per province with plate,
-    name, fill, value_text and href (None when the user may not open it)."""
-    view_box, shapes = province_shapes()
+def no_data_pattern():
+    """The hatching of "no data" as an SVG <pattern>: white with dark diagonal lines."""
+    return format_html(
+        '<pattern id="{id}" patternUnits="userSpaceOnUse" width="6" height="6" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"></rect>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="{hatch}" stroke-width="2"></line></pattern>',
+        id=NO_DATA_PATTERN_ID,
+        hatch=NO_DATA_HATCH,
+    )
+
+
+def province_map(*, title, description, provinces, view_box=None):
+    """The 81 provinces as an inline SVG, framed by ``view_box`` (the whole country by
+    default). ``provinces``: one dict per province with plate, name, fill, value_text and href
+    (None when the user may not open it)."""
+    default_box, shapes = province_shapes()
     parts = []
     for province in provinces:
         label = gettext("%(province)s: %(value)s") % {
@@ -165,9 +223,11 @@ def province_map(*, title, description, provinces):
         'aria-labelledby="report-map-title report-map-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="report-map-title">{title}</title>'
         '<desc id="report-map-desc">{description}</desc>'
+        "<defs>{pattern}</defs>"
         "{parts}</svg>",
-        view_box=view_box,
+        view_box=view_box or default_box,
         title=title,
         description=description,
+        pattern=no_data_pattern(),
         parts=format_html_join("", "{}", ((part,) for part in parts)),
     )

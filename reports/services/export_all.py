@@ -151,21 +151,24 @@ def column_headers() -> list[str]:
     ]
 
 
-def header_lines(*, campaign, where: ExportScope, filter_labels: list[str], now=None):
-    """The lines above the column headers: campaign, scope, filters and the date."""
+def export_title() -> str:
+    return _("Every expectation of a campaign")
+
+
+def export_details(*, campaign, where: ExportScope, filter_labels: list[str], now=None):
+    """The (label, value) lines under the title: campaign, scope, filters and the date."""
     now = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
     return [
-        [_("Every expectation of a campaign")],
-        [_("Campaign"), f"{campaign.title} ({campaign.code})"],
-        [_("Scope"), where.label],
-        [_("Filters"), "; ".join(filter_labels) if filter_labels else _("none")],
-        [_("Exported at (Türkiye time)"), now.strftime("%Y-%m-%d %H:%M")],
+        (_("Campaign"), f"{campaign.title} ({campaign.code})"),
+        (_("Scope"), where.label),
+        (_("Filters"), "; ".join(filter_labels) if filter_labels else _("none")),
+        (_("Exported at (Türkiye time)"), now.strftime("%Y-%m-%d %H:%M")),
     ]
 
 
-def expectations_csv_rows(queryset, *, header: list[list[str]]):
-    """The rows of the CSV file (see portal/exports.py): the header lines, an empty line, the
-    column headers, then one line per expectation, read in chunks as the file is sent.
+def expectations_csv_rows(queryset):
+    """The data rows of the CSV file (see portal/exports.py for what comes above them): one
+    line per expectation, read in chunks as the file is sent.
 
     Labels are translated now, in the request's language: the lines are produced while the
     response streams, after the view has returned.
@@ -174,7 +177,6 @@ def expectations_csv_rows(queryset, *, header: list[list[str]]):
     hazards = {value: str(label) for value, label in Hazard.choices}
     statuses = {value: str(label) for value, label in ExpectationStatus.choices}
     english = get_language() == "en"
-    columns = column_headers()
     rows = queryset.order_by(*ORDERING).values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE)
 
     def row(values):
@@ -218,11 +220,4 @@ def expectations_csv_rows(queryset, *, header: list[list[str]]):
             first_answered_at,
         ]
 
-    def lines():
-        yield from header
-        yield []
-        yield columns
-        for values in rows:
-            yield row(values)
-
-    return lines()
+    return (row(values) for values in rows)

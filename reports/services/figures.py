@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import Protocol
 from ngos.models import NGO, Capability
@@ -32,6 +33,13 @@ from surveys.models import Expectation, ExpectationStatus, ReviewEntry, Submissi
 
 # Borda points: rank 1 = 5 points … rank 5 = 1 point.
 BORDA_TOP = 6
+# The one method note of every top-five list (the report's, a programme page's panel, the public
+# statistics): the ordering below, in words.
+BORDA_METHOD_NOTE = _(
+    "Borda score: rank 1 gives 5 points, rank 5 gives 1 point. Ties are broken by the number of "
+    "first-rank mentions, then by the number of mentions, then by the category's name in Turkish "
+    "alphabetical order. Only the submitted answers of verified NGOs count."
+)
 
 
 @dataclass(frozen=True)
@@ -128,13 +136,22 @@ def _borda_values(queryset, *group):
             mentions=Count("id"),
             first_rank=Count("id", filter=Q(rank=1)),
         )
-        .order_by(*group, "-score", "-first_rank", "category__name_sort", "category__code")
+        # BORDA_METHOD_NOTE states this order; keep the two together.
+        .order_by(
+            *group,
+            "-score",
+            "-first_rank",
+            "-mentions",
+            "category__name_sort",
+            "category__code",
+        )
     )
 
 
-def borda(campaign, scope, filters, *, limit=5):
-    """The top categories by Borda score, ties broken by first-rank mentions, then by name
-    (every category mentioned when ``limit`` is None). One query."""
+def borda(campaign, scope, filters=None, *, limit=5):
+    """The top categories by Borda score, ties broken as BORDA_METHOD_NOTE says (every category
+    mentioned when ``limit`` is None). The one ranking of every top-five list; one query."""
+    filters = filters or Filters()
     return list(_borda_values(expectations(campaign, scope, filters))[:limit])
 
 

@@ -1,8 +1,9 @@
 """CSV and XLSX files of the report tables, and the record of each export.
 
-Both formats start with a header block (the table's title, the campaign, the scope, the filters
-and the date), then the column headings, then the rows. Cells follow portal/exports.py: the CSV
-is streamed, in UTF-8 with a byte order mark; the XLSX is a write-only openpyxl workbook.
+Both formats start with the header every export has (portal/exports.py: the table's title, then
+the campaign, the scope, the filters and the date, one per line), then the column headings, then
+the rows. The CSV is streamed in the format of the reader's language; the XLSX has a frozen,
+filtered header row, column widths and number formats (shares as percentages).
 """
 
 from django.db import transaction
@@ -11,29 +12,38 @@ from portal import exports
 from portal.audit import audit_export
 from portal.models import ExportLog
 
-
-def csv_response(filename, header_lines, columns, rows_iterable):
-    """A streamed CSV file: "# " header lines, the column headings, then the rows."""
-    # Rendered now: the lines are written while the response streams, after the view returned.
-    header_lines = [str(line) for line in header_lines]
-    columns = [str(column) for column in columns]
-
-    def rows():
-        for line in header_lines:
-            yield [f"# {line}"]
-        yield columns
-        yield from rows_iterable
-
-    return exports.csv_response(filename, rows())
+# The XLSX number format of each kind of report column (reports.services.tables.Column).
+XLSX_KINDS = {
+    "int": "int",
+    "delta": "int",
+    "days": "decimal",
+    "share": "percent",
+    "points": "percent",
+}
 
 
-def xlsx_response(filename, header_lines, columns, rows, *, sheet_title="Report"):
-    """An XLSX file: the header lines one per row (the first in large bold type), an empty row,
-    the column headings in bold, then the rows (numbers stay numbers)."""
-    header_lines = list(header_lines)
-    lines = [[line] for line in header_lines] + [[], list(columns), *rows]
-    fonts = {0: {"bold": True, "size": 13}, len(header_lines) + 1: {"bold": True}}
-    return exports.xlsx_response(filename, lines, sheet_title=sheet_title, fonts=fonts)
+def csv_response(filename, *, title, details, table):
+    """A streamed CSV file of a report table (shares in percent, headed "… (%)")."""
+    return exports.csv_response(
+        filename,
+        title=title,
+        details=details,
+        columns=[column.export_label for column in table.columns],
+        rows=list(table.export_rows()),
+    )
+
+
+def xlsx_response(filename, *, title, details, table):
+    """An XLSX file of a report table: shares as fractions shown in percent format."""
+    return exports.xlsx_response(
+        filename,
+        sheet_title=table.sheet,
+        title=title,
+        details=details,
+        columns=[str(column.label) for column in table.columns],
+        rows=list(table.export_rows(fractions=True)),
+        kinds=[XLSX_KINDS.get(column.kind) for column in table.columns],
+    )
 
 
 @transaction.atomic

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from municipalities.models import Province, SubRegion
 from ngos.models import ActivityField
 from portal.choices import HazardScope
+from portal.turkish import sort_key
 from reports.services import figures as aggregates
 from reports.services.figures import Filters, Scope
 from reports.services.figures_cache import cached_figures, figures_kind, store_figures
@@ -39,6 +40,22 @@ MEASURE_KINDS = {
 # Measures that count things: a province without any shows 0, not "no data".
 COUNT_MEASURES = {"overdue", "active_protocols"}
 
+
+# The XLSX sheet of each table: whole words, at most 31 characters in either language
+# (tests/reports/test_report_exports.py checks both).
+SHEET_NAMES = {
+    "top-five": gettext_lazy("Top five"),
+    "top-five-by-subregion": gettext_lazy("Top five by sub-region"),
+    "participation": gettext_lazy("Participation"),
+    "hazards": gettext_lazy("Hazards"),
+    "capabilities": gettext_lazy("Capabilities"),
+    "protocols": gettext_lazy("Protocols in force"),
+    "responsiveness": gettext_lazy("Responsiveness"),
+    "responsiveness-municipalities": gettext_lazy("Municipalities"),
+    "league": gettext_lazy("Responsiveness league"),
+    "overdue": gettext_lazy("Overdue cases"),
+    "map": gettext_lazy("Map"),
+}
 
 # --- Figures ---------------------------------------------------------------------------------
 
@@ -181,12 +198,10 @@ def _compute(campaign, compare, scope, filters, measure):
         by={"nation": "subregion", "subregion": "province", "province": "municipality"}[level],
     )
     if level != "province":
+        # Every municipality (most cases first): the nation's table shows the first
+        # TOP_MUNICIPALITIES, the league and the overdue list read them all.
         figures["responsiveness_municipalities"] = aggregates.responsiveness(
-            campaign,
-            scope,
-            filters,
-            by="municipality",
-            limit=TOP_MUNICIPALITIES if level == "nation" else None,
+            campaign, scope, filters, by="municipality"
         )
     totals = aggregates.responsiveness(campaign, scope, filters, by="total")
     figures["responsiveness_total"] = totals[0] if totals else None
@@ -239,10 +254,19 @@ class Table:
     # The column whose cell heads each row (th scope="row") and carries the row's link.
     row_header: int = 0
 
-    def export_rows(self):
-        """The rows (and the totals) as export values: numbers stay numbers."""
+    def export_rows(self, *, fractions=False):
+        """The rows (and the totals) as export values: numbers stay numbers; shares in percent,
+        or as fractions (for a spreadsheet's percent format) with ``fractions``."""
         for row in [*self.rows, *([self.totals] if self.totals else [])]:
-            yield [export_value(column, row.get(column.key)) for column in self.columns]
+            yield [
+                export_value(column, row.get(column.key), fractions=fractions)
+                for column in self.columns
+            ]
+
+    @property
+    def sheet(self):
+        """The name of the table's XLSX sheet: whole words within Excel's 31 characters."""
+        return SHEET_NAMES.get(self.slug, self.title)
 
     def display_rows(self):
         return [_display_row(self.columns, row, self.row_header) for row in self.rows]
@@ -296,12 +320,13 @@ def display_value(kind, value):
     return str(value)
 
 
-def export_value(column, value):
-    """A value as exports write it: shares and points in percent (one decimal)."""
+def export_value(column, value, *, fractions=False):
+    """A value as exports write it: shares and points in percent (one decimal), or as
+    fractions (four decimals) with ``fractions``."""
     if value is None:
         return None
     if column.kind in ("share", "points"):
-        return round(value * 100, 1)
+        return round(value, 4) if fractions else round(value * 100, 1)
     if column.kind == "list":
         return " | ".join(value)
     if column.kind == "text":
@@ -352,10 +377,7 @@ def _top_five_table(figures, *, compare):
         columns,
         rows,
         empty_text=_("No submitted expectation matches this scope and these filters."),
-        note=_(
-            "Borda score: rank 1 gives 5 points, rank 5 gives 1 point. Ties are broken by "
-            "first-rank mentions, then by name. Only verified NGOs' submissions count."
-        ),
+        note=aggregates.BORDA_METHOD_NOTE,
         row_header=1,
     )
 
@@ -390,6 +412,7 @@ def _top_five_by_subregion_table(figures, subregion_names, links):
         columns,
         rows,
         empty_text=_("No submitted expectation matches these filters."),
+        note=aggregates.BORDA_METHOD_NOTE,
         extra={"grid": grid},
     )
 
@@ -581,7 +604,11 @@ def _responsiveness_tables(figures, *, level, links):
                 if level == "nation"
                 else _("Responsiveness by municipality"),
                 _responsiveness_columns(_("Municipality"), with_province=True),
-                _municipality_rows(figures["responsiveness_municipalities"]),
+                _municipality_rows(
+                    figures["responsiveness_municipalities"][:TOP_MUNICIPALITIES]
+                    if level == "nation"
+                    else figures["responsiveness_municipalities"]
+                ),
             ),
         ]
     for table in tables:
@@ -591,6 +618,83 @@ def _responsiveness_tables(figures, *, level, links):
             "submission, and not closed."
         ) % {"days": settings.REVIEW_OVERDUE_DAYS}
     return tables
+
+
+def municipality_rows(figures):
+    """Every municipality of the scope with its responsiveness figures."""
+    if figures["level"] == "province":
+        return figures["responsiveness"]
+    return figures["responsiveness_municipalities"]
+
+
+def _league_key(row):
+    # Higher answered share first; then fewer median days (none: nothing answered, last); then
+    # more cases; then the Turkish alphabet.
+    median = row["median_days"]
+    return (
+        -row["answered_share"],
+        median is None,
+        median or 0,
+        -row["received"],
+        sort_key(row["name"]),
+    )
+
+
+def _league_table(figures):
+    """Municipalities with at least REPORT_LEAGUE_MIN_CASES cases, ranked by the share they
+    answered, then by the median days to the first answer."""
+    minimum = settings.REPORT_LEAGUE_MIN_CASES
+    ranked = sorted(
+        (row for row in municipality_rows(figures) if row["received"] >= minimum),
+        key=_league_key,
+    )
+    rows = [{**row, "rank": rank} for rank, row in enumerate(ranked, 1)]
+    return Table(
+        "league",
+        _("Responsiveness league of municipalities"),
+        [
+            Column("rank", _("Rank")),
+            Column("name", _("Municipality"), "text"),
+            Column("province_name", _("Province"), "text"),
+            Column("received", _("Cases received")),
+            Column("answered_share", _("Answered"), "share"),
+            Column("median_days", _("Median days to first answer"), "days"),
+            Column("overdue", _("Overdue")),
+        ],
+        _municipality_rows(rows),
+        empty_text=_("No municipality of this scope has received %(count)s cases yet.")
+        % {"count": minimum},
+        note=_(
+            "Only municipalities with at least %(count)s cases are ranked. Ranked by the share "
+            "of cases with a public answer (higher first), then by the median days from "
+            "submission to the first public answer (fewer first), then by the number of cases."
+        )
+        % {"count": minimum},
+        row_header=1,
+    )
+
+
+def _overdue_table(figures):
+    """Municipalities with overdue cases, the most first."""
+    rows = sorted(
+        (row for row in municipality_rows(figures) if row["overdue"]),
+        key=lambda row: (-row["overdue"], sort_key(row["name"])),
+    )
+    return Table(
+        "overdue",
+        _("Municipalities with overdue cases"),
+        [
+            Column("name", _("Municipality"), "text"),
+            Column("province_name", _("Province"), "text"),
+            Column("overdue", _("Overdue")),
+            Column("received", _("Cases received")),
+            Column("answered_share", _("Answered"), "share"),
+        ],
+        [{**row, "_key": row["key"]} for row in _municipality_rows(rows)],
+        empty_text=_("No municipality of this scope has an overdue case."),
+        note=_("Overdue: no public answer %(days)s days after submission, and not closed.")
+        % {"days": settings.REVIEW_OVERDUE_DAYS},
+    )
 
 
 def _map_table(figures, *, measure, measure_label, in_scope, links):
@@ -670,6 +774,8 @@ TABLE_SLUGS = {
         "protocols",
         "responsiveness",
         "responsiveness-municipalities",
+        "league",
+        "overdue",
         "map",
     ],
     "subregion": [
@@ -680,6 +786,8 @@ TABLE_SLUGS = {
         "protocols",
         "responsiveness",
         "responsiveness-municipalities",
+        "league",
+        "overdue",
         "map",
     ],
     "province": [
@@ -689,6 +797,8 @@ TABLE_SLUGS = {
         "capabilities",
         "protocols",
         "responsiveness",
+        "league",
+        "overdue",
         "map",
     ],
 }
@@ -734,6 +844,7 @@ def build_tables(figures, *, scope: Scope, compare, measure, measure_label, link
         level=level,
         links=subregion_links if level == "nation" else province_links,
     )
+    tables += [_league_table(figures), _overdue_table(figures)]
     tables.append(
         _map_table(
             figures,

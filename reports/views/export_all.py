@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET
 from portal import exports
 from reports.forms.export_all import ExpectationExportForm
 from reports.services.export_all import (
+    column_headers,
     expectation_export_rows,
     expectations_csv_rows,
     expectations_export_log,
+    export_details,
     export_scope_for,
-    header_lines,
+    export_title,
 )
 
 
@@ -46,7 +48,13 @@ def export_expectations(request):
         filters={"campaign": campaign.code, "scope": where.value, **form.filter_values()},
         row_count=queryset.count(),
     )
-    header = header_lines(campaign=campaign, where=where, filter_labels=form.filter_labels())
+    details = export_details(campaign=campaign, where=where, filter_labels=form.filter_labels())
     place = re.sub(r"[^a-z0-9]+", "-", where.value)
     filename = f"expectations-{campaign.code}-{place}-{timezone.localdate()}.csv"
-    return exports.csv_response(filename, expectations_csv_rows(queryset, header=header))
+    return exports.csv_response(
+        filename,
+        title=export_title(),
+        details=details,
+        columns=column_headers(),
+        rows=expectations_csv_rows(queryset),
+    )

@@ -8,25 +8,31 @@ sub-region, another sub-region or its provinces are a 404); everyone else gets a
 anonymous users are sent to log in.
 """
 
+import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
-from municipalities.models import Province, SubRegion
+from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import ActivityField
 from portal.access import roles_of
 from portal.htmx import render_page
 from reports.forms.report import MEASURES, ReportForm
-from reports.services import charts
+from reports.services import charts, pdf
 from reports.services.figures import Scope
+from reports.services.reminders import last_reminders, overdue_reminder_send
 from reports.services.table_exports import csv_response, report_export_log, xlsx_response
 from reports.services.tables import (
     CACHE_SECONDS,
@@ -43,6 +49,7 @@ from surveys.models import Campaign, Theme
 PAGE_TEMPLATE = "reports/report.html"
 PRINT_TEMPLATE = "reports/report_print.html"
 CHOICE_TEMPLATE = "reports/subregion_choice.html"
+PDF_MISSING_TEMPLATE = "reports/pdf_unavailable.html"
 FORMATS = {"csv", "xlsx"}
 
 
@@ -73,6 +80,13 @@ def _subregions(roles):
 def _provinces(roles):
     provinces = Province.objects.select_related("subregion")
     return provinces if _nationwide(roles) else provinces.filter(subregion__in=roles.subregion_ids)
+
+
+def _municipalities(roles):
+    municipalities = Municipality.objects.select_related("province")
+    if _nationwide(roles):
+        return municipalities
+    return municipalities.filter(province__subregion__in=roles.subregion_ids)
 
 
 def _scope_from_param(value, roles):
@@ -204,8 +218,10 @@ def _charts(tables):
 
 
 def _legend_format(kind):
+    """How the legend writes a class bound: a share as a whole percentage (without the sign,
+    which the label adds), a count as the page writes it."""
     if kind == "share":
-        return lambda value: _("%(percent)s %%") % {"percent": round(value * 100)}
+        return lambda value: display_value("int", round(value * 100))
     return lambda value: display_value(kind, value)
 
 
@@ -246,10 +262,12 @@ def _map(scope, figures, tables, measure, measure_label, province_links):
         title=_("Map of the 81 provinces: %(measure)s") % {"measure": measure_label},
         description=_(
             "Provinces in the scope are shaded from light (low) to dark blue (high) in five "
-            "classes; provinces outside the scope are grey. The table beside the map gives the "
-            "value of each province."
+            "classes; provinces without data are hatched, provinces outside the scope are "
+            "grey. The table beside the map gives the value of each province."
         ),
         provinces=provinces,
+        # A sub-region's or a province's report zooms to its provinces.
+        view_box=charts.view_box_of(sorted(in_scope) if scope.subregion else []),
     )
     legend = charts.legend_entries(kind, breaks, _legend_format(kind))
     return {"svg": svg, "legend": legend}
@@ -279,6 +297,10 @@ def _report(roles, scope, form):
     )
     report_map = _map(scope, figures, tables, measure, measure_label, links["province"])
     return {
+        "overdue_rows": _overdue_rows(tables["overdue"], last_reminders(campaign, scope)),
+        "league_minimum": settings.REPORT_LEAGUE_MIN_CASES,
+        "overdue_days": settings.REVIEW_OVERDUE_DAYS,
+        "reminder_hours": settings.REPORT_REMINDER_INTERVAL_HOURS,
         "campaign": campaign,
         "compare": compare,
         "measure_label": measure_label,
@@ -293,6 +315,25 @@ def _report(roles, scope, form):
     }
 
 
+def _overdue_rows(table, reminders):
+    """The overdue list's rows as the page shows them, with the latest reminder of each
+    municipality and whether another may be sent yet."""
+    interval = datetime.timedelta(hours=settings.REPORT_REMINDER_INTERVAL_HOURS)
+    now = timezone.now()
+    rows = []
+    for row, cells in zip(table.rows, table.display_rows(), strict=True):
+        reminded_at = reminders.get(row["_key"])
+        rows.append(
+            {
+                "municipality_id": row["_key"],
+                "cells": cells,
+                "reminded_at": reminded_at,
+                "may_remind": reminded_at is None or now - reminded_at >= interval,
+            }
+        )
+    return rows
+
+
 def _page_context(request, roles, scope):
     form = _form(request)
     context = {
@@ -303,6 +344,7 @@ def _page_context(request, roles, scope):
         "nationwide": _nationwide(roles),
         "may_open_subregion": scope.subregion is not None and _may_open(roles, scope.subregion.pk),
         "generated_at": timezone.localtime(),
+        "pdf_available": pdf.pdf_available(),
     }
     if form.is_valid() and form.selected_campaign:
         context.update(_report(roles, scope, form))
@@ -360,6 +402,51 @@ def report_print(request):
     return render(request, PRINT_TEMPLATE, context)
 
 
+# The project's partners, named on the cover of every PDF report (their names are proper names,
+# the same in every language).
+PARTNERS = [
+    "T.C. İçişleri Bakanlığı Sivil Toplumla İlişkiler Genel Müdürlüğü",
+    "Türkiye Belediye Başkanları Birliği",
+]
+
+
+@login_required
+@require_GET
+def report_pdf(request):
+    """The print page as a PDF file with a cover and page numbers (WeasyPrint); where its system
+    libraries are missing, a page that says so and leads to the print page."""
+    roles = _roles(request)
+    scope = _scope_from_param(request.GET.get("scope"), roles)
+    context = _page_context(request, roles, scope)
+    if not pdf.pdf_available():
+        context["print_query"] = request.GET.urlencode()
+        return render(request, PDF_MISSING_TEMPLATE, context, status=503)
+    if not context.get("campaign"):
+        return HttpResponseBadRequest(
+            _("The report parameters are not valid; go back to the report and try again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    context.update(print_mode=True, pdf_mode=True, partners=PARTNERS)
+    content = pdf.report_pdf(context, request)
+    form = context["form"]
+    report_export_log(
+        user=request.user,
+        table="pdf",
+        filters={
+            "campaign": form.selected_campaign.code,
+            "compare": form.compare_campaign.code if form.compare_campaign else "",
+            "scope": scope_param(scope),
+            "format": "pdf",
+            **form.filter_log(),
+        },
+        row_count=0,
+    )
+    filename = f"report-{form.selected_campaign.code}-{_scope_filename(scope)}.pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 @require_GET
 def report_export(request, table, fmt):
@@ -378,9 +465,7 @@ def report_export(request, table, fmt):
         )
     report = _report(roles, scope, form)
     export = next(t for t in report["tables"].values() if t.slug == table)
-    header_lines = _export_header(export, scope, form, report)
-    columns = [column.export_label for column in export.columns]
-    rows = list(export.export_rows())
+    details = _export_details(export, scope, form, report)
     report_export_log(
         user=request.user,
         table=table,
@@ -391,27 +476,57 @@ def report_export(request, table, fmt):
             "format": fmt,
             **form.filter_log(),
         },
-        row_count=len(rows),
+        row_count=sum(1 for _row in export.export_rows()),
     )
     filename = f"{table}-{form.selected_campaign.code}-{_scope_filename(scope)}.{fmt}"
-    if fmt == "csv":
-        return csv_response(filename, header_lines, columns, rows)
-    return xlsx_response(filename, header_lines, columns, rows, sheet_title=export.title)
+    respond = csv_response if fmt == "csv" else xlsx_response
+    return respond(filename, title=export.title, details=details, table=export)
 
 
-def _export_header(table, scope, form, report):
-    """The lines naming what an export holds: title, campaign, scope, filters, date."""
+def _export_details(table, scope, form, report):
+    """What an export holds, as (label, value) lines under its title: campaign, comparison,
+    scope, filters, measure, date."""
     campaign, compare = form.selected_campaign, form.compare_campaign
-    lines = [
-        table.title,
-        _("Campaign: %(campaign)s") % {"campaign": campaign.title},
-    ]
+    details = [(_("Campaign"), campaign.title)]
     if compare:
-        lines.append(_("Compared with: %(campaign)s") % {"campaign": compare.title})
-    lines.append(_("Scope: %(scope)s") % {"scope": _scope_label(scope)})
+        details.append((_("Compared with"), compare.title))
+    details.append((_("Scope"), _scope_label(scope)))
     described = "; ".join(f"{label}: {value}" for label, value in form.described_filters())
-    lines.append(_("Filters: %(filters)s") % {"filters": described or _("none")})
+    details.append((_("Filters"), described or _("none")))
     if table.slug == "map":
-        lines.append(_("Measure: %(measure)s") % {"measure": report["measure_label"]})
-    lines.append(_("Date: %(date)s") % {"date": date_format(timezone.localtime(), "Y-m-d H:i")})
-    return lines
+        details.append((_("Measure"), report["measure_label"]))
+    details.append((_("Date"), date_format(timezone.localtime(), "Y-m-d H:i")))
+    return details
+
+
+@login_required
+@require_POST
+def report_remind(request, municipality_id):
+    """Remind a municipality's staff of its overdue cases in a campaign (the report's overdue
+    list); refused with a message when it was reminded recently or has nothing overdue."""
+    roles = _roles(request)
+    municipality = get_object_or_404(_municipalities(roles), pk=municipality_id)
+    campaign = get_object_or_404(Campaign, code=request.POST.get("campaign", ""))
+    try:
+        reminder = overdue_reminder_send(
+            campaign=campaign, municipality=municipality, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder of the overdue cases sent to %(count)s person at %(municipality)s.",
+                "Reminder of the overdue cases sent to %(count)s people at %(municipality)s.",
+                reminder.recipient_count,
+            )
+            % {"count": reminder.recipient_count, "municipality": municipality.name},
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        url = reverse("reports:province", kwargs={"plate": municipality.province.plate})
+        target = _with_query(url, urlencode({"campaign": campaign.code}))
+    return redirect(target)

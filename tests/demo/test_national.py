@@ -29,7 +29,8 @@ def national(demo):
 
 def test_national_counts_scale_with_the_factor(national):
     assert NGO.objects.count() == round(100_000 * FACTOR)
-    assert Campaign.objects.get(code="2024").submissions.count() == round(40_000 * FACTOR)
+    # The demo's own closed 2024 round (seed_demo) counts towards the 2024 campaign's.
+    assert Campaign.objects.get(code="2024").submissions.count() >= round(40_000 * FACTOR)
     # The demo's own 2025 submissions count towards the 2025 campaign's.
     assert Campaign.objects.get(code="2025").submissions.count() >= round(40_000 * FACTOR)
     assert Campaign.objects.get(code="2024").closes_at.year == 2024

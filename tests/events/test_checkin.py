@@ -360,9 +360,12 @@ def test_csv_export_has_the_attendees_of_this_programme_only(
     assert f'filename="{event.slug}-attendees-2030-05-13.csv"' in response["Content-Disposition"]
     assert body.startswith(codecs.BOM_UTF8)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0][0] == "Erzurum Programı"
-    assert rows[0][1].startswith("Attendees exported on 13 May 2030, 12:00")
-    assert rows[1] == [
+    # The header of every export (portal/exports.py): title, details, an empty line.
+    assert rows[0] == ["Erzurum Programı"]
+    assert rows[1] == ["Exported at", "13 May 2030, 12:00"]
+    assert rows[2] == []
+    rows = rows[3:]
+    assert rows[0] == [
         "Name",
         "Email",
         "Organisation",
@@ -372,8 +375,8 @@ def test_csv_export_has_the_attendees_of_this_programme_only(
         "Registered at",
         "Checked in at",
     ]
-    assert [row[0] for row in rows[2:]] == ["Gülşen Öztürk", "Mehmet Şahin", "Bekleyen Kişi"]
-    gulsen = rows[2]
+    assert [row[0] for row in rows[1:]] == ["Gülşen Öztürk", "Mehmet Şahin", "Bekleyen Kişi"]
+    gulsen = rows[1]
     assert gulsen[1:6] == [
         "gulsen@erzurum.example",
         "Erzurum Büyükşehir Belediyesi",
@@ -382,8 +385,8 @@ def test_csv_export_has_the_attendees_of_this_programme_only(
         "Attended",
     ]
     assert gulsen[7] == "2030-05-12 10:30"
-    assert rows[3][2:4] == ["Iğdır Dayanışma Derneği", "NGO"]
-    assert rows[4][5] == "Waitlisted #1"
+    assert rows[2][2:4] == ["Iğdır Dayanışma Derneği", "NGO"]
+    assert rows[3][5] == "Waitlisted #1"
     log = ExportLog.objects.get()
     assert (log.user, log.kind) == (coordinator, "event_attendees")
     assert log.filters == {"event": event.slug, "format": "csv"}
@@ -401,12 +404,17 @@ def test_xlsx_export_has_a_title_row_headers_and_turkish_letters(
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][0] == "Erzurum Programı"
-    assert rows[0][1].startswith("Attendees exported on ")
-    assert rows[1][:3] == ["Name", "Email", "Organisation"]
-    assert [row[0] for row in rows[2:]] == ["Gülşen Öztürk", "Mehmet Şahin", "Bekleyen Kişi"]
+    assert rows[1][0] == "Exported at"
+    assert rows[3][:3] == ["Name", "Email", "Organisation"]
+    # The header row is frozen and filtered; the times are date cells.
+    assert sheet.freeze_panes == "A5"
+    assert sheet.auto_filter.ref == "A4:H7"
+    assert sheet.title == "Attendees"
+    assert [row[0] for row in rows[4:]] == ["Gülşen Öztürk", "Mehmet Şahin", "Bekleyen Kişi"]
     # Spreadsheets have no time zones: Türkiye time, as a date cell.
-    assert rows[2][7] == datetime.datetime.fromisoformat("2030-05-12T10:30")
-    assert rows[3][2] == "Iğdır Dayanışma Derneği"
+    assert rows[4][7] == datetime.datetime.fromisoformat("2030-05-12T10:30")
+    assert sheet.cell(row=5, column=8).number_format == "yyyy-mm-dd hh:mm"
+    assert rows[5][2] == "Iğdır Dayanışma Derneği"
     log = ExportLog.objects.get()
     assert (log.user, log.kind, log.row_count) == (coordinator, "event_attendees", 3)
     assert log.filters == {"event": event.slug, "format": "xlsx"}

@@ -569,9 +569,16 @@ def test_htmx_province_change_returns_its_district_options(client, searcher):
 
 
 def read_csv(response):
+    """The column headings and rows of an export (";" between cells in Turkish), below the
+    header every export starts with (portal/exports.py: title, details, an empty line)."""
     body = b"".join(response.streaming_content)
     assert body.startswith(codecs.BOM_UTF8)
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    english = response.wsgi_request.path.startswith("/en/")
+    text = io.StringIO(body.decode("utf-8-sig"))
+    lines = list(csv.reader(text, delimiter="," if english else ";"))
+    title = "NGO capabilities for Erzurum" if english else "Erzurum için STK yetenekleri"
+    assert lines[0] == [title]
+    return lines[lines.index([]) + 1 :]
 
 
 def test_export_has_the_search_results_in_the_same_order(client, searcher, ranked_example):

@@ -55,27 +55,29 @@ def read_csv(body, delimiter=","):
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def csv_bytes(rows):
-    return "".join(exports.csv_lines(rows)).encode("utf-8")
+def csv_bytes(rows, language="en"):
+    return "".join(exports.csv_lines(rows, language=language)).encode("utf-8")
 
 
-NUMBER_THEN_CELLS = re.compile(r"[-+]?\d+(\.\d+)?(,|$)")
+# A number (with a decimal point, or a comma in a Turkish file) and the next separator.
+NUMBER_THEN_CELLS = re.compile(r"[-+]?\d+([.,]\d+)?([,;]|$)")
 
 
 def runs_as_formula(text, *, first=False):
     """Whether a spreadsheet would run the cell: after blanks it starts with = + - or @, and it
     is not a number or a phone number (kept on purpose: digits and spaces call nothing).
 
-    The ``first`` field of a line that starts with a negative number, read with ";", is such as
-    ``-7,2.5,"Kars``: the number, our next numbers, and text inside quotes (doubled quotes keep
-    any text a string literal), so nothing that could call a function."""
+    The ``first`` field of a line that starts with a negative number, read with another
+    delimiter than the file's, is such as ``-7,2.5,"Kars`` (or ``-7;2,5;"Kars`` from a Turkish
+    file): the number, our next numbers, and text inside quotes (doubled quotes keep any text a
+    string literal), so nothing that could call a function."""
     text = text.strip()
     if not text.startswith(("=", "+", "-", "@")):
         return False
     if first and NUMBER_THEN_CELLS.match(text):
         return False
     try:
-        float(text)
+        float(text.replace(",", "."))  # a decimal comma: a number in a Turkish file
     except ValueError:
         return not exports.PHONE.fullmatch(text)
     return False
@@ -161,7 +163,7 @@ def test_spreadsheet_cell_datetimes_are_written_in_turkiye_time():
 
 
 def test_csv_quotes_every_text_cell_and_writes_numbers_plainly():
-    line = "".join(exports.csv_lines([["Kars; Erzurum", 3, 0.5, None]]))
+    line = "".join(exports.csv_lines([["Kars; Erzurum", 3, 0.5, None]], language="en"))
     assert line == '\ufeff"Kars; Erzurum",3,0.5,""\r\n'
 
 
@@ -246,11 +248,14 @@ def test_csv_rows_are_read_while_the_file_streams():
 def test_xlsx_applies_the_rule_and_keeps_numbers_and_dates():
     moment = datetime.datetime(2025, 5, 12, 7, 30, tzinfo=datetime.UTC)
     content = exports.xlsx_content(
-        [[MALICIOUS, "+90 442 123 45 67", 7, 0.5, None, moment]], sheet_title="Sayfa [1]"
+        sheet_title="Sayfa [1]",
+        title="Başlık",
+        columns=list("abcdef"),
+        rows=[[MALICIOUS, "+90 442 123 45 67", 7, 0.5, None, moment]],
     )
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet.title == "Sayfa 1"
-    assert [cell.value for cell in next(sheet.iter_rows())] == [
+    assert [cell.value for cell in list(sheet.iter_rows())[3]] == [
         "'" + MALICIOUS,
         "+90 442 123 45 67",
         7,
@@ -287,7 +292,8 @@ def test_capability_export_applies_the_rule(client):
     with translation.override("en"):
         url = reverse("ngos:capability_export")
     body = csv_body(client.get(url, {"province": 25}))
-    row = read_csv(body)[1]
+    lines = read_csv(body)
+    row = lines[lines.index([]) + 2]
     assert row[1] == "'" + MALICIOUS
     assert "+90 442 111 22 33" in row
     assert formula_cells(body) == []
@@ -303,7 +309,7 @@ def test_report_table_exports_apply_the_rule(client):
     client.force_login(make_national())
     response = client.get("/en/reports/export/top-five.csv", {"scope": "nation"})
     body = csv_body(response)
-    assert read_csv(body)[6][5].startswith("'" + MALICIOUS)
+    assert read_csv(body)[7][5].startswith("'" + MALICIOUS)
     assert formula_cells(body) == []
     response = client.get("/en/reports/export/top-five.xlsx", {"scope": "nation"})
     sheet = load_workbook(io.BytesIO(response.content)).active

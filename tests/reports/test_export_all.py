@@ -106,11 +106,14 @@ def export(client, user, url=EN_URL, **params):
     return client.get(url, {"campaign": "k2025", **params})
 
 
-def read(response):
-    """The header lines and the data rows (as dicts) of a CSV export."""
+def read(response, delimiter=None):
+    """The header lines and the data rows (as dicts) of a CSV export (";" between cells in
+    Turkish, "," in English)."""
     body = b"".join(response.streaming_content)
     assert body.startswith(codecs.BOM_UTF8)
-    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    if delimiter is None:
+        delimiter = "," if response.wsgi_request.path.startswith("/en/") else ";"
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter))
     blank = lines.index([])
     columns = lines[blank + 1]
     return lines[:blank], [dict(zip(columns, row, strict=True)) for row in lines[blank + 2 :]]

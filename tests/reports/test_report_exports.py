@@ -62,11 +62,12 @@ def participation_data(campaign, borda_example):
     make_participation_data(campaign)
 
 
-def csv_lines(response):
+def csv_lines(response, delimiter=","):
+    """The lines of an English CSV export (Turkish ones: ``delimiter=";"``)."""
     assert isinstance(response, StreamingHttpResponse)
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(content[1:])))
+    return list(csv.reader(io.StringIO(content[1:]), delimiter=delimiter))
 
 
 def xlsx_rows(response):
@@ -83,12 +84,14 @@ def test_csv_export_has_a_header_block_columns_and_rows(client, national, borda_
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == ('attachment; filename="top-five-k2025-national.csv"')
     lines = csv_lines(response)
-    assert lines[0] == ["# The five top expectations"]
-    assert lines[1] == ["# Campaign: 2025 Beş Beklenti Anketi"]
-    assert lines[2] == ["# Scope: Türkiye (national)"]
-    assert lines[3] == ["# Filters: none"]
-    assert lines[4][0].startswith("# Date: ")
-    assert lines[5] == [
+    # The header of every export (portal/exports.py): title, details, an empty line.
+    assert lines[0] == ["The five top expectations"]
+    assert lines[1] == ["Campaign", "2025 Beş Beklenti Anketi"]
+    assert lines[2] == ["Scope", "Türkiye (national)"]
+    assert lines[3] == ["Filters", "none"]
+    assert lines[4][0] == "Date"
+    assert lines[5] == []
+    assert lines[6] == [
         "Rank",
         "Category",
         "Borda score",
@@ -96,22 +99,22 @@ def test_csv_export_has_a_header_block_columns_and_rows(client, national, borda_
         "First-rank mentions",
         "Example requests",
     ]
-    assert [line[:5] for line in lines[6:]] == [
+    assert [line[:5] for line in lines[7:]] == [
         ["1", "Project grants and financial support", "13", "3", "2"],
         ["2", "Regular consultation meetings", "13", "3", "1"],
         ["3", "Integration of migrants and refugees", "5", "2", "0"],
         ["4", "Volunteer management", "5", "2", "0"],
         ["5", "Waste management and recycling", "4", "1", "0"],
     ]
-    assert "Proje hibeleri ve mali destek — Aziziye Gençlik Derneği" in lines[6][5]
+    assert "Proje hibeleri ve mali destek — Aziziye Gençlik Derneği" in lines[7][5]
 
 
 def test_csv_export_keeps_turkish_letters_in_turkish(client, national, borda_example):
     client.force_login(national)
     response = client.get("/reports/export/top-five.csv", {"scope": "subregion:14"})
-    lines = csv_lines(response)
-    assert lines[2] == ["# Kapsam: Alt bölge 14 Erzurum-Kars"]
-    categories = [line[1] for line in lines[6:]]
+    lines = csv_lines(response, ";")
+    assert lines[2] == ["Kapsam", "Alt bölge 14 Erzurum-Kars"]
+    categories = [line[1] for line in lines[7:]]
     assert categories[:4] == [
         "Proje hibeleri ve mali destek",
         "Düzenli istişare toplantıları",
@@ -127,10 +130,10 @@ def test_csv_export_applies_the_filters_and_names_them(client, national, borda_e
         {"scope": "province:25", "legal_form": LegalForm.FOUNDATION},
     )
     lines = csv_lines(response)
-    assert lines[2] == ["# Scope: Province of Erzurum (Erzurum-Kars)"]
-    assert lines[3] == ["# Filters: Legal form of the NGO: Foundation (vakıf)"]
+    assert lines[2] == ["Scope", "Province of Erzurum (Erzurum-Kars)"]
+    assert lines[3] == ["Filters", "Legal form of the NGO: Foundation (vakıf)"]
     # Only the foundation's ranking: P5 Q4 S3 R2 T1.
-    assert [(line[1], line[2]) for line in lines[6:]] == [
+    assert [(line[1], line[2]) for line in lines[7:]] == [
         ("Project grants and financial support", "5"),
         ("Regular consultation meetings", "4"),
         ("Volunteer management", "3"),
@@ -149,20 +152,19 @@ def test_xlsx_export_has_the_title_block_and_turkish_letters(client, national, p
     )
     rows = xlsx_rows(response)
     assert rows[0][0] == "Participation"
-    assert rows[1][0] == "Campaign: 2025 Beş Beklenti Anketi"
-    assert rows[2][0] == "Scope: Sub-region 14 Erzurum-Kars"
-    assert rows[3][0] == "Filters: none"
-    assert rows[4][0].startswith("Date: ")
-    header = rows.index(
-        ["Province", "Verified NGOs", "Submitted", "Drafts", "Participation rate (%)"]
-    )
+    assert rows[1] == ["Campaign", "2025 Beş Beklenti Anketi"]
+    assert rows[2] == ["Scope", "Sub-region 14 Erzurum-Kars"]
+    assert rows[3] == ["Filters", "none"]
+    assert rows[4][0] == "Date"
+    # The sheet's percent format shows the rate: the cell holds the fraction.
+    header = rows.index(["Province", "Verified NGOs", "Submitted", "Drafts", "Participation rate"])
     # Read-only openpyxl leaves out empty cells at the end of a row.
     data = {row[0]: (row[1:] + [None] * 4)[:4] for row in rows[header + 1 :]}
-    assert data["Erzurum"] == [4, 3, 1, 75.0]
+    assert data["Erzurum"] == [4, 3, 1, 0.75]
     assert data["Kars"] == [1, 0, 0, 0.0]
     assert data["Ağrı"] == [0, 0, 0, None]
     assert data["Iğdır"] == [0, 0, 0, None]
-    assert data["Total"] == [5, 3, 1, 60.0]
+    assert data["Total"] == [5, 3, 1, 0.6]
 
 
 def test_regional_coordinators_exports_contain_only_their_rows(
@@ -177,9 +179,7 @@ def test_regional_coordinators_exports_contain_only_their_rows(
     assert [
         row[0]
         for row in rows[
-            rows.index(
-                ["Province", "Verified NGOs", "Submitted", "Drafts", "Participation rate (%)"]
-            )
+            rows.index(["Province", "Verified NGOs", "Submitted", "Drafts", "Participation rate"])
             + 1 :
         ]
     ] == ["Erzurum", "Total"]
@@ -255,8 +255,8 @@ def test_responsiveness_export_with_a_comparison_campaign_header(client, nationa
             {"scope": "subregion:14", "compare": "k2024"},
         )
     )
-    assert lines[0] == ["# Responsiveness by province"]
-    assert lines[2] == ["# Compared with: 2024 Anketi"]
+    assert lines[0] == ["Responsiveness by province"]
+    assert lines[2] == ["Compared with", "2024 Anketi"]
     header = lines.index(
         [
             "Province",
@@ -280,7 +280,7 @@ def test_cells_that_look_like_formulas_are_written_as_text(client, national, cam
     submission.items.filter(rank=1).update(title='=HYPERLINK("http://example.test")')
     client.force_login(national)
     lines = csv_lines(client.get("/en/reports/export/top-five.csv", {"scope": "nation"}))
-    assert lines[6][5].startswith("'=HYPERLINK")
+    assert lines[7][5].startswith("'=HYPERLINK")
 
 
 def test_staff_without_a_coordinator_role_cannot_export(client, campaign):

@@ -601,10 +601,21 @@ MATRIX: dict[str, Entry] = {
     "reports:print": page(
         expect=COORDINATION_OF_14, query=lambda w: {"scope": f"subregion:{w.subregion.code}"}
     ),
+    # The PDF of the print page (WeasyPrint's libraries are installed by .ci/run).
+    "reports:pdf": page(
+        expect=COORDINATION_OF_14, query=lambda w: {"scope": f"subregion:{w.subregion.code}"}
+    ),
     "reports:export": page(
         lambda w: {"table": "top-five", "fmt": "csv"},
         COORDINATION_OF_14,
         query=lambda w: {"scope": f"subregion:{w.subregion.code}"},
+    ),
+    # Reminding a municipality of sub-region 14 of its overdue cases (a message when refused).
+    "reports:remind": action(
+        lambda w: {"municipality_id": w.municipality.pk},
+        COORDINATION_OF_14,
+        data=lambda w: {"campaign": w.campaign.code},
+        anonymous_get=LOGIN,
     ),
     # --- events -------------------------------------------------------------------------------
     "events:list": page(expect=PUBLIC),
