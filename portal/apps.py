@@ -17,9 +17,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from portal import (
             audit,  # noqa: F401 (connects the audit log's receivers)
+            capitalisation,
             checks,  # noqa: F401 (registers the production checks)
             duties,  # noqa: F401 (connects the privacy-notice and two-factor receivers)
             lookups,  # noqa: F401 (registers the overflow-safe integer lookups)
         )
 
+        # Before any form, admin page or template uses Django's capfirst (portal/capitalisation.py).
+        capitalisation.install()
         post_migrate.connect(create_cache_tables, sender=self)

@@ -16,7 +16,7 @@ class NGOForm(forms.ModelForm):
     """
 
     website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
 
     class Meta:
