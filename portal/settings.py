@@ -1,4 +1,4 @@
-"""Settings for Belediye–STK İşbirliği Portalı, read from the environment.
+"""Settings for Belediye–STK İş Birliği Portalı, read from the environment.
 
 DJANGO_DEBUG is off unless set; without it DJANGO_SECRET_KEY is required. DATABASE_URL selects
 PostgreSQL (or anything dj-database-url understands); the default is an embedded SQLite file.
