@@ -4,6 +4,7 @@
 import datetime
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -65,7 +66,7 @@ def test_every_result_count_is_grouped_in_the_templates():
     ],
 )
 def test_one_date_style_per_language(language, expected):
-    moment = datetime.datetime(2027, 12, 3, 14, 5)
+    moment = datetime.datetime(2027, 12, 3, 14, 5, tzinfo=ZoneInfo("Europe/Istanbul"))
     template = Template(
         '{{ m|date:"DATE_FORMAT" }}|{{ m|date:"DATETIME_FORMAT" }}|'
         '{{ m|date:"SHORT_DATE_FORMAT" }}|{{ m|date:"SHORT_DATETIME_FORMAT" }}'
