@@ -1,4 +1,4 @@
-"""Turkish does not pluralise after a number: the admin says "17 alt bölge", not "17 alt bölgeler"."""
+"""Turkish does not pluralise after a number: "17 alt bölge", not "17 alt bölgeler"."""
 
 import re
 
@@ -29,7 +29,7 @@ def test_the_admin_counts_sub_regions_in_the_singular_in_turkish(client):
 
 
 def test_the_admin_counts_sub_regions_in_the_plural_in_english():
-    """(The admin is served in Turkish, outside the /en/ pages: its template, rendered in English.)"""
+    """The admin is served in Turkish (outside /en/): its template, rendered in English."""
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string
