@@ -221,9 +221,8 @@ def test_search_matches_title_or_ngo_name_without_turkish_letters(staff_client, 
     make_case(campaign, title="Toplanma alanlarının işaretlenmesi")
     make_case(campaign, title="Spor salonu")
     assert titles_on(staff_client.get(INBOX, {"q": "sanliurfa"})) == ["Aşevi desteği"]
-    assert titles_on(staff_client.get(INBOX, {"q": "toplanma"})) == [
-        "Toplanma alanlarının işaretlenmesi"
-    ]
+    # (Every case here has the factory's description, which speaks of "toplanma alanları".)
+    assert titles_on(staff_client.get(INBOX, {"q": "SPOR SALONU"})) == ["Spor salonu"]
     assert titles_on(staff_client.get(INBOX, {"q": "yok böyle bir şey"})) == []
 
 
