@@ -3,9 +3,19 @@
 import pytest
 
 from surveys.models import Expectation
-from tests.surveys.test_inbox import INBOX, make_case, staff, staff_client, titles_on  # noqa: F401 (fixtures)
+from tests.factories import MunicipalStaffFactory, UserFactory
+from tests.surveys.test_inbox import INBOX, make_case, titles_on
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    """Signed in as staff of Erzurum Büyükşehir Belediyesi, where make_case addresses cases."""
+    user = UserFactory()
+    MunicipalStaffFactory(user=user)
+    client.force_login(user)
+    return client
 
 
 @pytest.mark.parametrize("typed", ["Yağmur", "yagmur", "YAGMUR", "YAĞMUR", "yağmur", "  yağmur "])
