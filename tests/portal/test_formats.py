@@ -78,7 +78,7 @@ def test_one_date_style_per_language(language, expected):
 def test_templates_use_the_named_date_formats():
     """Templates name a format ("DATE_FORMAT"); a date written out by hand is one that can
     drift from the others. Time of day, weekday and machine formats are allowed."""
-    allowed = {"c", "Ymd", "H:i", "Y", "j F Y, l", "j F, H:i", "U"}
+    allowed = {"Y-m-d\\TH:i:sO", "Ymd", "H:i", "Y", "j F Y, l", "j F, H:i", "U"}
     root = Path(settings.BASE_DIR) / "templates"
     for path in root.rglob("*.*"):
         for fmt in re.findall(r"\|date:[\"']([^\"']+)[\"']", path.read_text(encoding="utf-8")):

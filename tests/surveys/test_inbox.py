@@ -382,9 +382,9 @@ def test_htmx_request_gets_the_results_fragment(staff_client, campaign):
     assert "<html" not in html
     assert "Parça" in html
     # The hidden status and the district select follow the list, out of band.
-    assert 'id="status-field" hx-swap-oob="true"' in html
+    assert 'id="status-field" data-hx-swap-oob="true"' in html
     assert 'name="status" value="new"' in html
-    assert 'id="district-field" hx-swap-oob="true"' in html
+    assert 'id="district-field" data-hx-swap-oob="true"' in html
 
 
 def test_full_page_form_works_without_javascript(staff_client, campaign):
@@ -625,7 +625,9 @@ def test_national_coordinator_sees_every_case_and_filters_by_place(client, sprea
     assert sorted(titles_on(client.get(CASES))) == ["Erzurum'un işi", "İstanbul'un işi"]
     assert titles_on(client.get(CASES, {"municipality": "istanbul"})) == ["İstanbul'un işi"]
     assert titles_on(client.get(CASES, {"province": 25})) == ["Erzurum'un işi"]
-    assert titles_on(client.get(CASES, {"q": "istanbul", "status": "new"})) == []
+    # Typed without the dotted capital, the title is still found (issue 17); the status too.
+    assert titles_on(client.get(CASES, {"q": "istanbul", "status": "new"})) == ["İstanbul'un işi"]
+    assert titles_on(client.get(CASES, {"q": "istanbul", "status": "accepted"})) == []
 
 
 def test_coordinator_province_choices_are_limited_to_the_scope(client, spread_cases):
