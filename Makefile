@@ -1,4 +1,4 @@
-# Belediye–STK İşbirliği Portalı. `make run` serves the demo; `make test` runs every test.
+# Belediye–STK İş Birliği Portalı. `make run` serves the demo; `make test` runs every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

@@ -17,9 +17,15 @@ class PortalConfig(AppConfig):
     def ready(self):
         from portal import (
             audit,  # noqa: F401 (connects the audit log's receivers)
+            capitalisation,
             checks,  # noqa: F401 (registers the production checks)
+            counts,
             duties,  # noqa: F401 (connects the privacy-notice and two-factor receivers)
             lookups,  # noqa: F401 (registers the overflow-safe integer lookups)
         )
 
+        # Before any form, admin page or template uses Django's capfirst (portal/capitalisation.py).
+        capitalisation.install()
+        # Turkish says "17 alt bölge", not "17 alt bölgeler" (portal/counts.py).
+        counts.install()
         post_migrate.connect(create_cache_tables, sender=self)

@@ -1,4 +1,4 @@
-"""Settings for Belediye–STK İşbirliği Portalı, read from the environment.
+"""Settings for Belediye–STK İş Birliği Portalı, read from the environment.
 
 DJANGO_DEBUG is off unless set; without it DJANGO_SECRET_KEY is required. DATABASE_URL selects
 PostgreSQL (or anything dj-database-url understands); the default is an embedded SQLite file.
@@ -232,6 +232,8 @@ LANGUAGE_CODE = "tr"
 LANGUAGES = [("tr", _("Turkish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Istanbul"
+# One date style per language (day, month name, year): portal/formats/.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -9,7 +9,15 @@ so SQLite and PostgreSQL behave the same: the keys are computed in Python and st
 import re
 import unicodedata
 
-__all__ = ["tr_lower", "tr_upper", "tr_title", "search_key", "sort_key", "tr_slugify"]
+__all__ = [
+    "tr_lower",
+    "tr_upper",
+    "tr_title",
+    "tr_capfirst",
+    "search_key",
+    "sort_key",
+    "tr_slugify",
+]
 
 # The Turkish alphabet in order (q, w, x where foreign names put them); the circumflexed vowels
 # sort as their base letter.
@@ -39,6 +47,12 @@ def tr_title(text: str) -> str:
     """Capitalise the first letter of each word by Turkish rules, lower-case the rest."""
     words = re.split(r"(\s+|-)", tr_lower(text))
     return "".join(tr_upper(word[:1]) + word[1:] if word.strip(" -") else word for word in words)
+
+
+def tr_capfirst(text: str) -> str:
+    """Capitalise the first letter by Turkish rules (``işlem`` → ``İşlem``); the rest unchanged."""
+    text = str(text)
+    return tr_upper(text[:1]) + text[1:]
 
 
 def search_key(text: str) -> str:

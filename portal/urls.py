@@ -51,5 +51,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-admin.site.site_header = "Belediye–STK İşbirliği Portalı"
+admin.site.site_header = "Belediye–STK İş Birliği Portalı"
 admin.site.site_title = "Belediye–STK"

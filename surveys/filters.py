@@ -171,13 +171,14 @@ class CaseFilter(django_filters.FilterSet):
         return self.filters["status"].filter(queryset, status)
 
     def filter_search(self, queryset, name, value):
-        # icontains is not Turkish-aware, so the title is matched as typed; NGO names through
-        # their stored search key, so "sanliurfa" finds "Şanlıurfa …".
-        match = Q(title__icontains=value.strip())
+        # Titles, descriptions and NGO names through their stored search keys, folded by Turkish
+        # rules: "yagmur", "YAĞMUR" and "Yağmur" find the same cases on SQLite and PostgreSQL.
         key = search_key(value)
-        if key:
-            match |= Q(submission__ngo__name_search__contains=key)
-        return queryset.filter(match)
+        if not key:
+            return queryset
+        return queryset.filter(
+            Q(text_search__contains=key) | Q(submission__ngo__name_search__contains=key)
+        )
 
     def filter_ngo(self, queryset, name, value):
         key = search_key(value)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ngos.models import Taxonomy
 from portal.access import roles_of
 from portal.choices import Hazard
+from portal.turkish import search_key
 
 EXPECTATIONS_PER_SUBMISSION = 5
 
@@ -378,6 +379,10 @@ class Expectation(models.Model):
     # inbox counts a municipality's cases from one partial index without joining the
     # submissions. Kept by Expectation.save and Submission.save (and the national seed).
     is_case = models.BooleanField(_("is a case"), default=False, editable=False)
+    # The title and description folded by Turkish rules (portal.turkish.search_key), so that the
+    # inbox's search finds "Yağmur" from "yagmur", "YAGMUR" or "YAĞMUR" on every database. Kept
+    # by Expectation.save (and the national seed).
+    text_search = models.TextField(_("search text"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -424,10 +429,20 @@ class Expectation(models.Model):
 
     def save(self, *args, **kwargs):
         """Save; a full save (not ``update_fields``) also copies whether the submission is
-        submitted into ``is_case``."""
-        if kwargs.get("update_fields") is None:
+        submitted into ``is_case``; the search text follows the title and description."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
             self.is_case = self.submission.is_submitted
+        if update_fields is None or {"title", "description"} & set(update_fields):
+            self.text_search = self.search_text(self.title, self.description)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "text_search"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def search_text(title, description):
+        """What the inbox's search matches: the title and description, folded."""
+        return search_key(f"{title} {description}")
 
     def is_overdue(self, now=None):
         """No public answer ``REVIEW_OVERDUE_DAYS`` after submission (needs ``submission``)."""

@@ -366,7 +366,7 @@ THEMES = [
         [
             (
                 "HEMSEHRI-ISBIRLIGI",
-                "Hemşehri dernekleriyle işbirliği",
+                "Hemşehri dernekleriyle iş birliği",
                 "Cooperation with hometown associations",
                 "",
                 "",
@@ -404,10 +404,20 @@ THEMES = [
 ]
 
 
+# Default names corrected since they were first loaded: a category still named the old way is
+# renamed (one an administrator renamed is left alone).
+FORMER_NAMES = {"HEMSEHRI-ISBIRLIGI": "Hemşehri dernekleriyle işbirliği"}
+
+
 @transaction.atomic
 def taxonomy_load() -> int:
-    """Create the missing themes and categories (by code); returns how many rows were created."""
+    """Create the missing themes and categories (by code) and correct the former default names;
+    returns how many rows were created."""
     from surveys.models import Category, Theme
+
+    names = {code: name for _, _, _, cats in THEMES for code, name, *_ in cats}
+    for code, former in FORMER_NAMES.items():
+        Category.objects.filter(code=code, name=former).update(name=names[code])
 
     themes = {t.code: t for t in Theme.objects.all()}
     existing = set(Category.objects.values_list("code", flat=True))

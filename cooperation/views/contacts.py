@@ -63,25 +63,19 @@ def contact_sheet_export(request, fmt):
     row_count = sheet.sheet_ngos(area).count() + sheet.sheet_municipalities(area).count()
     sheet.contact_sheet_export_log(user=request.user, area=area, fmt=fmt, row_count=row_count)
     title = _("Emergency contact sheet: %(area)s") % {"area": area.label}
-    generated = _("Generated on %(date)s") % {
-        "date": timezone.localtime().strftime("%d.%m.%Y %H:%M")
-    }
+    details = [(_("Generated on"), timezone.localtime())]
     columns = sheet.export_columns()
     rows = sheet.export_rows(request.user, area)
     filename = f"contact-sheet-{area.filename}.{fmt}"
     if fmt == "csv":
-
-        def lines():
-            yield [f"# {title}"]
-            yield [f"# {generated}"]
-            yield columns
-            yield from rows
-
-        return exports.csv_response(filename, lines())
-    content = [[title], [generated], [], columns, *rows]
+        return exports.csv_response(
+            filename, title=title, details=details, columns=columns, rows=rows
+        )
     return exports.xlsx_response(
         filename,
-        content,
         sheet_title=_("Contacts"),
-        fonts={0: {"bold": True, "size": 13}, 3: {"bold": True}},
+        title=title,
+        details=details,
+        columns=columns,
+        rows=list(rows),
     )

@@ -813,6 +813,7 @@ class CaseWriter:
                     category_id=category.pk,
                     title=title,
                     description=text,
+                    text_search=Expectation.search_text(title, text),
                     offer=offer,
                     municipality_id=municipality_id,
                     hazard=category.hazard,

@@ -84,10 +84,10 @@ class EventForm(forms.ModelForm):
         # With htmx, choosing a province refreshes the municipality list in place.
         self.fields["host_province"].widget.attrs.update(
             {
-                "hx-get": reverse_lazy("events:place_options"),
-                "hx-trigger": "change",
-                "hx-target": f"#{self['host_municipality'].auto_id}",
-                "hx-swap": "innerHTML",
+                "data-hx-get": reverse_lazy("events:place_options"),
+                "data-hx-trigger": "change",
+                "data-hx-target": f"#{self['host_municipality'].auto_id}",
+                "data-hx-swap": "innerHTML",
             }
         )
         self.fields["campaign"].queryset = Campaign.objects.order_by("-opens_at", "-pk")

@@ -87,7 +87,7 @@ def person_name(user) -> str:
 def format_moment(moment: datetime.datetime) -> str:
     """A moment as Türkiye time for people: "12 Mayıs 2030, 10:00"."""
     return formats.date_format(
-        timezone.localtime(moment, timezone.get_default_timezone()), "j F Y, H:i"
+        timezone.localtime(moment, timezone.get_default_timezone()), "DATETIME_FORMAT"
     )
 
 

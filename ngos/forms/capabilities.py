@@ -124,11 +124,11 @@ class CapabilitySearchForm(forms.Form):
         # JavaScript the list follows the province after the next search.
         self.fields["province"].widget.attrs.update(
             {
-                "hx-get": reverse_lazy("ngos:capability_search"),
-                "hx-trigger": "change",
-                "hx-target": f"#{self['district'].auto_id}",
-                "hx-swap": "innerHTML",
-                "hx-push-url": "false",
+                "data-hx-get": reverse_lazy("ngos:capability_search"),
+                "data-hx-trigger": "change",
+                "data-hx-target": f"#{self['district'].auto_id}",
+                "data-hx-swap": "innerHTML",
+                "data-hx-push-url": "false",
             }
         )
 

@@ -16,7 +16,7 @@ class NGOForm(forms.ModelForm):
     """
 
     website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
 
     class Meta:
@@ -67,10 +67,10 @@ class NGOForm(forms.ModelForm):
         # With htmx, choosing a province refreshes both lists in place (see place_options).
         self.fields["province"].widget.attrs.update(
             {
-                "hx-get": reverse_lazy("municipalities:place_options"),
-                "hx-trigger": "change",
-                "hx-target": f"#{self['district'].auto_id}",
-                "hx-vals": f'{{"municipality_target": "{self["municipality"].auto_id}"}}',
+                "data-hx-get": reverse_lazy("municipalities:place_options"),
+                "data-hx-trigger": "change",
+                "data-hx-target": f"#{self['district'].auto_id}",
+                "data-hx-vals": f'{{"municipality_target": "{self["municipality"].auto_id}"}}',
             }
         )
 

@@ -315,6 +315,14 @@ RESPONSE_GROUPS = {
     # Every case of the campaign in one row: the totals of the scope.
     "total": ("submission__campaign_id", "submission__campaign__title", {}),
 }
+# Ties in the number of cases are ordered by the name's Turkish sort key (portal.turkish), so
+# "Çukurova-Hatay" comes after "Batı Karadeniz" and "İstanbul" after "Ilgaz", not after "Z".
+RESPONSE_ORDER = {
+    "municipality": "municipality__name_sort",
+    "province": "municipality__province__name_sort",
+    "subregion": "municipality__province__subregion__name_sort",
+    "total": "submission__campaign_id",
+}
 
 
 def responsiveness(campaign, scope, filters, *, by="province", now=None, limit=None):
@@ -346,7 +354,7 @@ def responsiveness(campaign, scope, filters, *, by="province", now=None, limit=N
             confirmed=Count("id", filter=Q(ngo_confirmed_at__isnull=False)),
             disputed=Count("id", filter=Q(was_disputed=True)),
         )
-        .order_by("-received", name_field, key_field)
+        .order_by("-received", RESPONSE_ORDER[by], key_field)
     )
     if limit:
         rows = rows[:limit]

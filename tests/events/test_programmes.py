@@ -702,7 +702,7 @@ def test_host_municipality_options_follow_the_chosen_province(client, regional, 
     assert "<html" not in html
     assert junk.content.decode().count("<option") == 1
     form = client.get(en("events:create")).content.decode()
-    assert f'hx-get="{en("events:place_options")}"' in form
+    assert f'data-hx-get="{en("events:place_options")}"' in form
     client.force_login(ngo_member)
     assert client.get(en("events:place_options"), {"host_province": 36}).status_code == 403
 

@@ -245,7 +245,7 @@ def test_htmx_request_gets_the_results_and_the_district_list(client, url, places
     assert html.lstrip().startswith('<div id="results"')
     assert "<html" not in html
     assert "Yakutiye Eğitim Derneği" in html
-    assert 'id="district-field" hx-swap-oob="true"' in html
+    assert 'id="district-field" data-hx-swap-oob="true"' in html
     assert ">Oltu</option>" in html
 
 

@@ -77,7 +77,7 @@ def test_register_page_shows_the_form_in_fieldsets(client, user):
         assert f">{legend}</legend>" in html
     assert 'name="refresh"' in html
     assert "Update the district and municipality lists" in html
-    assert f'hx-get="{reverse("municipalities:place_options")}"' in html
+    assert f'data-hx-get="{reverse("municipalities:place_options")}"' in html
 
 
 def test_register_creates_pending_ngo_with_its_admin(client, user):

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_home_is_turkish_at_the_root(client):
     html = client.get("/").content.decode()
     assert '<html lang="tr">' in html
-    assert "Belediye–STK İşbirliği Portalı" in html
+    assert "Belediye–STK İş Birliği Portalı" in html
     assert "beş" in html.lower() or "Beş" in html
     assert "Ana içeriğe geç" in html  # skip link
 

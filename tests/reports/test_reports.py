@@ -670,7 +670,7 @@ def test_figures_are_cached_for_two_minutes(
         response = client.get(url)
         assert response.context["tables"]["participation"].totals["submitted"] == 3
         assert (
-            "Figures as of 12 May 2026 12:30 (Türkiye time); they are computed again when more "
+            "Figures as of 12 May 2026, 12:30 (Türkiye time); they are computed again when more "
             "than 2 minutes old." in " ".join(response.content.decode().split())
         )
         # Older than two minutes: served once more while a task computes them again.
@@ -679,7 +679,7 @@ def test_figures_are_cached_for_two_minutes(
             assert client.get(url).context["tables"]["participation"].totals["submitted"] == 3
         response = client.get(url)
         assert response.context["tables"]["participation"].totals["submitted"] == 4
-        assert "Figures as of 12 May 2026 12:32" in response.content.decode()
+        assert "Figures as of 12 May 2026, 12:32" in response.content.decode()
 
 
 def test_stale_figures_are_computed_again_once_at_a_time(

@@ -33,9 +33,9 @@ def _client(user=None) -> Client:
 
 
 def _token(client, url) -> str:
-    """The token as the page hands it to htmx (hx-headers on <body>); also sets the cookie."""
+    """The token as the page hands it to htmx (data-hx-headers on <body>); also sets the cookie."""
     html = client.get(url).content.decode()
-    match = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", html)
+    match = re.search(r"data-hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", html)
     assert match, "base.html must give htmx the CSRF token"
     assert "csrftoken" in client.cookies
     return match.group(1)

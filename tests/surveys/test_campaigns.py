@@ -524,7 +524,7 @@ def test_campaign_list_shows_state_period_and_scope(client):
     assert "2025 Beş Beklenti Anketi" in html
     assert "Doğu Anadolu Anketi" in html
     assert ">Open</span>" in html and ">Closed</span>" in html
-    assert "12 May 2025 10:00 – 12 June 2025 21:00" in html
+    assert "12 May 2025, 10:00 – 12 June 2025, 21:00" in html
     assert "National" in html
     assert f"{subregion('13').name}, Erzurum-Kars" in html
     assert "New campaign" not in html
@@ -725,7 +725,7 @@ def test_turkish_pages_show_dates_in_turkish(client):
         listing = client.get(reverse("surveys:campaign_list")).content.decode()
         detail = client.get(campaign.get_absolute_url()).content.decode()
         blank = client.get(reverse("surveys:campaign_blank_form", args=[campaign.code]))
-    assert "12 Mayıs 2025 10:00 – 12 Haziran 2025 21:00" in listing
+    assert "12 Mayıs 2025, 10:00 – 12 Haziran 2025, 21:00" in listing
     assert "12 Mayıs 2025, 10:00" in detail
     assert "12 Haziran 2025, 21:00" in blank.content.decode()
 

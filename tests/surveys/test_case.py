@@ -301,7 +301,7 @@ def test_planning_needs_a_target_date(staff_client, case):
     post_status(staff_client, case, "planned", text="Bahar.", target_date="2026-04-15")
     case.refresh_from_db()
     assert (case.status, case.target_date) == ("planned", datetime.date(2026, 4, 15))
-    assert "April 15, 2026" in html_of(staff_client.get(case_url(case)))
+    assert "15 April 2026" in html_of(staff_client.get(case_url(case)))
 
 
 def test_an_unknown_status_is_refused_without_a_crash(staff_client, case):

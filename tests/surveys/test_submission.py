@@ -621,7 +621,7 @@ def test_before_opening_the_page_is_read_only_and_a_post_is_refused(
         response = client.get(url)
         html = response.content.decode()
         assert "This campaign opens on" in html
-        assert "April 1, 2025" in html
+        assert "1 April 2025" in html
         assert "<textarea" not in html
         response = client.post(url, form_data([item(spring_campaign, 1)], version=1))
         assert response.url == url
@@ -651,7 +651,7 @@ def test_after_closing_the_page_is_read_only_and_the_draft_stays_intact(
     before = saved(submission)
     with time_machine.travel(datetime.datetime(2025, 6, 1, 0, 0, tzinfo=ISTANBUL_TIME)):
         html = client.get(url).content.decode()
-        assert "This campaign closed on June 1, 2025" in html
+        assert "This campaign closed on 1 June 2025" in html
         assert "your submission can no longer be changed" in html
         assert "Taslak" in html
         assert "<textarea" not in html
@@ -683,7 +683,7 @@ def test_an_early_close_closes_the_campaign(member_client, campaign, ngo, draft)
         campaign.closed_early_at = datetime.datetime(2025, 5, 9, 17, 30, tzinfo=ISTANBUL_TIME)
         campaign.save()
         url = editor_url(campaign, ngo)
-        assert "This campaign closed on May 9, 2025" in member_client.get(url).content.decode()
+        assert "This campaign closed on 9 May 2025" in member_client.get(url).content.decode()
         response = member_client.post(url, form_data([item(campaign, 1)], version=before[0]))
     assert "your submission can no longer be changed" in texts(response)[0]
     assert saved(draft) == before
