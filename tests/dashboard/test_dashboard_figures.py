@@ -115,6 +115,7 @@ def test_municipal_dashboard_opens_with_new_overdue_and_assigned_counts(client):
     assert _figure(html, "Overdue cases") == "2"
     assert _figure(html, "Assigned to you") == "2"
     assert "Review inbox: 5 open cases" in html
+    assert html.index("New cases") < html.index("When a disaster strikes")
     for link in ("?status=new", "?overdue=on", "?assigned=me"):
         assert f'href="/en/surveys/inbox/{link}"' in html
 
@@ -173,6 +174,8 @@ def test_coordinator_dashboard_opens_with_participation_overdue_provinces_and_pr
     programmes = html[html.index("Next programmes") :]
     assert "Erzurum Programı" in programmes
     assert "Geçmiş Program" not in programmes and "İstanbul Programı" not in programmes
+    # The coordinator's own figures open the page, before the disaster search.
+    assert html.index("Participation: ") < html.index("When a disaster strikes")
 
 
 @pytest.mark.parametrize("email_role", ["national", "regional"])
