@@ -261,3 +261,26 @@ def test_capability_search_on_a_phone_puts_the_phone_number_first(journey, demo_
     contacts = card.locator("td[data-label='Contacts']").bounding_box()
     place = card.locator("td[data-label='NGO location']").bounding_box()
     assert contacts["y"] < place["y"]
+
+
+def test_menu_fits_a_desktop_window_for_the_roles_with_most_entries(journey, demo_data):
+    """The menu wraps rather than running off the window, in Turkish and in English."""
+    trip = journey("desktop-menu")
+    last_entry = {
+        "coordinator@demo.test": "Raporlar",
+        "admin@demo.test": "Yönetim",
+        "municipality@demo.test": "İnceleme kutusu",
+    }
+    for email, last in last_entry.items():
+        for width in (1024, 1280):
+            page = trip.new_page(width=width)
+            trip.log_in(page, email)
+            for path in ("/en/dashboard/", "/dashboard/"):
+                page.goto(trip.url(path))
+                overflow = page.evaluate(
+                    """() => [...document.querySelectorAll('header nav *')]
+                      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+                      .map((el) => el.textContent.trim().slice(0, 30))"""
+                )
+                assert not overflow, f"{email} at {width} px on {path}: {overflow}"
+            expect(page.locator("header").get_by_role("link", name=last)).to_be_visible()
