@@ -6,10 +6,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cooperation.services.protocols import protocol_counts
+from dashboard import figures
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, JoinRequest, Membership
 from portal.access import roles_of
-from surveys.models import Campaign, Expectation, Submission
+from surveys.models import Campaign, Submission
 
 
 @require_GET
@@ -27,7 +28,8 @@ def home(request):
 @login_required
 @require_GET
 def dashboard(request):
-    """Each role's start page: one section per role the user holds."""
+    """Each role's start page: one section per role the user holds, opening with the figures
+    its user acts on (dashboard.figures) and the links to the role's pages."""
     roles = roles_of(request.user)
     context = {"roles": roles}
     if roles.is_ngo_member:
@@ -43,6 +45,11 @@ def dashboard(request):
             .order_by("ngo__name_sort")
         )
         _attach_open_campaigns(memberships, roles)
+        counts = figures.ngo_case_counts(roles.ngo_ids)
+        for membership in memberships:
+            membership.cases = counts.get(
+                membership.ngo_id, {"open": 0, "awaiting_confirmation": 0}
+            )
         context["ngo_memberships"] = memberships
     if roles.is_municipal_staff:
         context["municipal_roles"] = (
@@ -50,13 +57,16 @@ def dashboard(request):
             .select_related("municipality__province", "municipality__district")
             .order_by("municipality__name_sort")
         )
-        context["open_cases"] = Expectation.objects.in_inbox_of(request.user).open().count()
+        context["case_counts"] = figures.municipal_case_counts(request.user)
     if roles.is_coordinator:
         context["coordinated_subregions"] = (
             SubRegion.objects.all()
             if roles.is_national_coordinator
             else SubRegion.objects.filter(pk__in=roles.subregion_ids)
         ).select_related("region", "host_province")
+        context["participation"] = figures.campaign_participation(request.user)
+        context["overdue_provinces"] = figures.overdue_by_province(request.user)
+        context["next_programmes"] = figures.next_programmes(request.user)
     if roles.is_coordinator or roles.is_site_admin:
         context["pending_verifications"] = (
             NGO.objects.coordinated_by(request.user).filter(status=NGO.Status.PENDING).count()

@@ -30,67 +30,87 @@ ZOOM_MARGIN = 8
 BAR = "#3182bd"
 TEXT = "#1a1a1a"
 
-# In viewBox units; the chart scales to the width of its column, so these set the proportions
-# (a 13-unit font is about 13 px on a 1000 px wide column).
-LABEL_WIDTH = 380
-BAR_WIDTH = 400
-VALUE_WIDTH = 220
-ROW_HEIGHT = 28
-LABEL_CHARACTERS = 46
+# Bar charts are drawn in CSS pixels, not scaled from a viewBox: a viewBox 1000 units wide
+# shrank 13-unit labels to about 5 px on a 390 px phone. Each row is the label on a line of its
+# own, then the bar with its value written after it; bar lengths are percentages of the chart's
+# width, so the chart fits any column while its text stays FONT_SIZE px (at least 12, see
+# tests/e2e/test_phone.py).
+FONT_SIZE = 13
+ROW_HEIGHT = 46
+LABEL_BASELINE = 16
+BAR_TOP = 22
+BAR_HEIGHT = 16
+VALUE_BASELINE = 35
+# The longest bar, in % of the width: the rest is room for the value text ("45,3 % (12 / 26)").
+BAR_SHARE = 62
+LABEL_CHARACTERS = 48
 
 
 def _shorten(text, limit=LABEL_CHARACTERS):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _percent(number):
+    return f"{number:.1f}%"
+
+
 def bar_chart(*, chart_id, title, description, bars, maximum=None):
     """A horizontal bar chart; ``bars`` is a list of (label, value, value text). Each bar has
-    its label on the left and its value text on the right, and a <title> with both. A full bar
-    is ``maximum`` (1 for shares), or the largest value."""
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    height = max(len(bars), 1) * ROW_HEIGHT + 10
+    its label above it and its value text after it, and a <title> with both; a bar whose value
+    is None (a figure not shown) has its value text alone. A full bar is ``maximum`` (1 for
+    shares), or the largest value."""
+    height = max(len(bars), 1) * ROW_HEIGHT + 4
     largest = maximum or max((bar[1] or 0 for bar in bars), default=0) or 1
     rows = []
     for index, (label, value, value_text) in enumerate(bars):
-        y = 5 + index * ROW_HEIGHT
-        length = round(BAR_WIDTH * (value or 0) / largest, 1)
+        y = index * ROW_HEIGHT
+        share = BAR_SHARE * min(value or 0, largest) / largest
+        bar = (
+            format_html(
+                '<rect x="0" y="{y}" width="{width}" height="{height}" fill="{bar}" '
+                'stroke="{text}" stroke-width="0.5"></rect>',
+                y=y + BAR_TOP,
+                width=_percent(share),
+                height=BAR_HEIGHT,
+                bar=BAR,
+                text=TEXT,
+            )
+            if value is not None
+            else ""
+        )
         rows.append(
             format_html(
                 "<g><title>{label}: {value}</title>"
-                '<text x="{label_x}" y="{text_y}" text-anchor="end" font-size="13" fill="{text}">'
-                "{short}</text>"
-                '<rect x="{bar_x}" y="{bar_y}" width="{length}" height="{bar_height}" '
-                'fill="{bar}" stroke="{text}" stroke-width="0.5"></rect>'
-                '<text x="{value_x}" y="{text_y}" font-size="13" fill="{text}">{value}</text>'
-                "</g>",
+                '<text x="0" y="{label_y}" font-size="{size}" fill="{text}">{short}</text>'
+                "{bar}"
+                '<text x="{value_x}" y="{value_y}" font-size="{size}" fill="{text}"{italic}>'
+                "{value}</text></g>",
                 label=label,
                 short=_shorten(label),
                 value=value_text,
-                label_x=LABEL_WIDTH - 8,
-                text_y=y + 18,
-                bar_x=LABEL_WIDTH,
-                bar_y=y + 4,
-                length=length,
-                bar_height=ROW_HEIGHT - 8,
-                value_x=LABEL_WIDTH + length + 6,
-                bar=BAR,
+                label_y=y + LABEL_BASELINE,
+                value_y=y + VALUE_BASELINE,
+                value_x=_percent(share + 1.5) if value is not None else "0",
+                italic=mark_safe(' font-style="italic"') if value is None else "",
+                bar=bar,
+                size=FONT_SIZE,
                 text=TEXT,
             )
         )
     if not bars:
         rows.append(
             format_html(
-                '<text x="10" y="22" font-size="13" fill="{}">{}</text>',
+                '<text x="0" y="22" font-size="{}" fill="{}">{}</text>',
+                FONT_SIZE,
                 TEXT,
                 gettext("No figures to show."),
             )
         )
     return format_html(
-        '<svg class="report-chart" viewBox="0 0 {width} {height}" role="img" '
+        '<svg class="report-chart" width="100%" height="{height}" role="img" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>'
         "{rows}</svg>",
-        width=width,
         height=height,
         id=chart_id,
         title=title,

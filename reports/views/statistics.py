@@ -6,21 +6,18 @@ subtracting the shown sub-regions from the national figure.
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from reports.forms.statistics import CampaignChoiceForm
+from reports.services import charts
 from reports.services.statistics import MIN_GROUP, cached_statistics
 from surveys.models import Campaign
 
 TEMPLATE = "reports/statistics.html"
-
-# The participation bar chart (SVG user units).
-CHART_WIDTH = 640
-CHART_LABEL_WIDTH = 200
-CHART_BAR_WIDTH = 360
-CHART_ROW_HEIGHT = 28
 
 
 def _label_categories(figures):
@@ -32,29 +29,27 @@ def _label_categories(figures):
 
 
 def _chart(rows):
-    """The bars of the participation chart: one row per sub-region, none for hidden ones."""
-    bars = []
-    for index, row in enumerate(rows):
-        y = index * CHART_ROW_HEIGHT
-        width = round(CHART_BAR_WIDTH * row["percent"] / 100, 1) if row["shown"] else 0
-        bars.append(
-            {
-                "row": row,
-                "y": y,
-                "text_y": y + CHART_ROW_HEIGHT * 0.65,
-                "bar_y": y + 5,
-                "width": width,
-                "value_x": CHART_LABEL_WIDTH + width + 6,
-            }
+    """The participation chart: a bar per sub-region, "not shown" for hidden ones."""
+    bars = [
+        (
+            row["name"],
+            row["percent"] / 100 if row["shown"] else None,
+            pgettext("percentage", "%(value)s%%") % {"value": floatformat(row["percent"], 1)}
+            if row["shown"]
+            else _("not shown"),
         )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": max(len(rows), 1) * CHART_ROW_HEIGHT,
-        "label_x": CHART_LABEL_WIDTH - 8,
-        "bar_x": CHART_LABEL_WIDTH,
-        "bar_height": CHART_ROW_HEIGHT - 10,
-    }
+        for row in rows
+    ]
+    return charts.bar_chart(
+        chart_id="participation-chart",
+        title=_("Participation rate by sub-region"),
+        description=_(
+            "The share of verified NGOs that submitted their five expectations, per "
+            "sub-region. The same figures are in the table below."
+        ),
+        bars=bars,
+        maximum=1,
+    )
 
 
 @require_GET

@@ -249,8 +249,8 @@ def test_statistics_chart_has_a_bar_per_shown_subregion_and_the_table(client, kn
     svg = html.split("<svg")[1].split("</svg>")[0]
     assert "<title" in svg and "<desc" in svg
     assert svg.count("<rect") == 2  # Erzurum-Kars and İstanbul
-    assert 'width="180.0"' in svg  # 50% of 360 units
-    assert svg.count("not shown") == 15
+    assert 'width="31.0%"' in svg  # 50% of the longest bar, 62% of the width
+    assert svg.count(">not shown</text>") == 15
     assert "<caption>Participation by sub-region" in html
 
 
