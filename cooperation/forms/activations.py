@@ -218,7 +218,10 @@ class ResponseForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         availability = cleaned.get("availability")
-        if availability and availability != Response.Availability.NOT_AVAILABLE:
+        if availability == Response.Availability.NOT_AVAILABLE:
+            # Nobody comes: what was typed in the other fields is not kept.
+            cleaned.update(people=0, vehicles=0, eta=None)
+        elif availability:
             sends = (cleaned.get("people") or 0) + (cleaned.get("vehicles") or 0)
             if not sends and not any(self.items().values()):
                 raise forms.ValidationError(
