@@ -23,12 +23,18 @@ def answers_call(user, call):
     return call is not None and call.ngo_id in roles_of(user).ngo_ids
 
 
-# Opening: municipal managers (for their municipalities) and coordinators (for their area).
-rules.add_perm("cooperation.open_activation", is_municipal_manager | is_coordinator)
-# The board (NGOs' answers, contacts on site, the log): the officers and site administrators.
-rules.add_perm("cooperation.view_board", runs_activation | is_site_admin)
-# Calling, changing needs and states, deciding offers, closing: the officers.
-rules.add_perm("cooperation.run_activation", runs_activation)
-rules.add_perm("cooperation.answer_call", answers_call)
+# Rules (not permissions): a superuser's has_perm is always true, but a site administrator only
+# reads an activation; the views test these with ``rules.test_rule``.
+ACTIVATION_RULES = {
+    # Opening: municipal managers (for their municipalities) and coordinators (for their area).
+    "cooperation.open_activation": is_municipal_manager | is_coordinator,
+    # The board (NGOs' answers, contacts on site, the log): the officers and site administrators.
+    "cooperation.view_board": runs_activation | is_site_admin,
+    # Calling, changing needs and states, deciding offers, closing: the officers.
+    "cooperation.run_activation": runs_activation,
+    "cooperation.answer_call": answers_call,
+}
+for _name, _predicate in ACTIVATION_RULES.items():
+    rules.add_rule(_name, _predicate)
 
 # --- end of activations --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Activations: the list, opening one, its page (the coordination board for the officers, the
 call for a called NGO), changing needs and states, closing it and its after-action summary."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,7 +56,7 @@ def visible_activation(request, pk):
 def run_activation(request, pk):
     """The activation if the user is one of its officers (403 if they may only see it)."""
     activation = visible_activation(request, pk)
-    if not request.user.has_perm("cooperation.run_activation", activation):
+    if not rules.test_rule("cooperation.run_activation", request.user, activation):
         raise PermissionDenied
     return activation
 
@@ -69,7 +70,7 @@ def activation_list(request):
         .with_list_joins()
         .order_by("status", "-started_at", "-pk")[:200]
     )
-    can_open = request.user.has_perm("cooperation.open_activation")
+    can_open = rules.test_rule("cooperation.open_activation", request.user)
     return render(
         request,
         "cooperation/activations/activation_list.html",
@@ -81,7 +82,7 @@ def activation_list(request):
 @require_http_methods(["GET", "POST"])
 def activation_create(request):
     """Open an activation with its needs (municipal managers and coordinators)."""
-    if not request.user.has_perm("cooperation.open_activation"):
+    if not rules.test_rule("cooperation.open_activation", request.user):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = ActivationForm(data, user=request.user)
@@ -108,12 +109,12 @@ def activation_detail(request, pk):
     """The coordination board for the officers (refreshed every 15 s by htmx; a refresh link
     without JavaScript); for a called NGO, its call and answer."""
     activation = visible_activation(request, pk)
-    if request.user.has_perm("cooperation.view_board", activation):
+    if rules.test_rule("cooperation.view_board", request.user, activation):
         board = board_for(activation)
         context = {
             "activation": activation,
             "board": board,
-            "can_run": request.user.has_perm("cooperation.run_activation", activation),
+            "can_run": rules.test_rule("cooperation.run_activation", request.user, activation),
             "transitions": {state: sorted(after) for state, after in CALL_TRANSITIONS.items()},
         }
         return render_page(request, BOARD_TEMPLATE, context, fragment="board")
@@ -249,7 +250,7 @@ def activation_close_view(request, pk):
 
 def _summary_activation(request, pk):
     activation = visible_activation(request, pk)
-    if not request.user.has_perm("cooperation.view_board", activation):
+    if not rules.test_rule("cooperation.view_board", request.user, activation):
         raise PermissionDenied
     return activation
 
