@@ -510,3 +510,20 @@ def provinces_of_area(user):
     if roles.is_national_coordinator or roles.is_municipal_manager:
         return Province.objects.order_by("name_sort")
     return Province.objects.filter(subregion__in=roles.subregion_ids).order_by("name_sort")
+
+
+def dashboard_activations(user, *, size=5) -> dict:
+    """What the dashboard shows of activations: the newest the user may see, open ones first,
+    how many there are, and whether the user may open one (two queries, or none without a
+    role)."""
+    if not roles_of(user).has_any_role:
+        return {}
+    visible = Activation.objects.visible_to(user)
+    activations = list(
+        visible.select_related("municipality").order_by("status", "-started_at", "-pk")[:size]
+    )
+    return {
+        "activations": activations,
+        "open_activations": visible.open().count(),
+        "can_open_activation": may_open_activations(user),
+    }

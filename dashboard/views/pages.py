@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cooperation.services.activations import dashboard_activations
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, JoinRequest, Membership
 from portal.access import roles_of
@@ -60,6 +61,9 @@ def dashboard(request):
         context["pending_verifications"] = (
             NGO.objects.coordinated_by(request.user).filter(status=NGO.Status.PENDING).count()
         )
+    # --- activations (issue 16) ---
+    context.update(dashboard_activations(request.user))
+    # --- end of activations ---
     return render(request, "dashboard/dashboard.html", context)
 
 

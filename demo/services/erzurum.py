@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.services.accounts import demo_user
+from demo.services.cooperation_activations import seed_activations
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, Capability, LegalForm, Membership
 from portal.models import CoordinatorAssignment, User
@@ -607,6 +608,7 @@ def seed_programmes():
 
 
 STAGES = [seed_accounts, seed_ngos, seed_directory, seed_survey, seed_review, seed_programmes]
+STAGES.append(seed_activations)  # issue 16: demo/services/cooperation_activations.py
 
 
 @transaction.atomic
