@@ -88,7 +88,7 @@ class Proposal:
         return [c for c in self.candidates if not c.is_partner]
 
 
-def _covering_protocols(plates):
+def covering_protocols(plates):
     """Active protocols covering one of the provinces: through a district they cover, or (when
     they name no district) their municipality's province."""
     by_district = Protocol.districts.through.objects.filter(district__province__in=plates).values(
@@ -115,7 +115,7 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     hazards = [activation.hazard, HazardScope.ANY]
 
     partner_rows = list(
-        ProtocolParty.objects.filter(protocol__in=_covering_protocols(plates))
+        ProtocolParty.objects.filter(protocol__in=covering_protocols(plates))
         .order_by("protocol__ends_on", "pk")
         .values_list("ngo_id", "protocol_id")
     )
