@@ -11,13 +11,21 @@ figures look like a real day. Idempotent: an activation found by its title is le
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from cooperation.models import Activation, ActivationLogEntry, Call, Need, Offer, Response
+from cooperation.models import (
+    Activation,
+    ActivationLogEntry,
+    Call,
+    Need,
+    Offer,
+    Response,
+    ResponseItem,
+)
 from cooperation.services.activations import activation_close, call_change_state, log_entry
 from cooperation.services.calls import Answer, calls_send, response_save
-from municipalities.models import Municipality
+from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import NGO
 from portal.models import User
 
@@ -230,3 +238,215 @@ def seed_activations():
     """Activations: Erzurum's closed earthquake exercise and Kars's open flood."""
     seed_exercise()
     seed_flood()
+
+
+# --- national scale (``seed_demo --scale national``) ---------------------------------------------
+
+# National counts before ``factor``: a quarter of the NGOs declare a capability; real
+# activations and exercises over the past years, each with its needs and calls.
+NATIONAL_CAPABLE_NGOS = 25_000
+NATIONAL_ACTIVATIONS = 150
+NATIONAL_EXERCISES = 50
+CALLS_PER_ACTIVATION = 30
+NATIONAL_TITLE = "Ulusal veri: "
+
+
+def seed_national_activations(rng, *, counts, geo, password, log):
+    """Disaster capabilities of a quarter of the NGOs, then activations (three real ones for
+    each exercise; the newest few open) with their needs, calls, answers and log."""
+    from demo.services.national import _insert, _next_id, _progress, _reset_sequences
+    from ngos.models import Capability
+
+    if Activation.objects.filter(title__startswith=NATIONAL_TITLE).exists():
+        _progress(log, "national activations present, skipped")
+        return
+
+    def details(**values):
+        # COPY (PostgreSQL) writes the column's raw value: JSON must be wrapped for psycopg.
+        if connection.vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+
+            return Jsonb(values)
+        return values
+
+    kinds = ["search_rescue", "first_aid", "shelter", "food_water", "logistics", "volunteers"]
+    units = {
+        "search_rescue": "people",
+        "first_aid": "people",
+        "shelter": "tents",
+        "food_water": "meals_per_day",
+        "logistics": "vehicles",
+        "volunteers": "people",
+    }
+    hazards = ["any", "earthquake", "flood", "fire"]
+    ngo_rows = list(
+        NGO.objects.filter(status=NGO.Status.VERIFIED, capabilities__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "province_id")
+    )
+    capable = rng.sample(ngo_rows, k=min(len(ngo_rows), counts.n(NATIONAL_CAPABLE_NGOS)))
+    capability_id = _next_id(Capability)
+    capabilities, links = [], []
+    through = Capability.provinces.through
+    now = timezone.now()
+    for ngo_id, plate in capable:
+        kind = rng.choice(kinds)
+        capabilities.append(
+            Capability(
+                pk=capability_id,
+                ngo_id=ngo_id,
+                kind=kind,
+                hazard=rng.choice(hazards),
+                quantity=rng.randint(5, 400),
+                unit=units[kind],
+                last_confirmed=now.date(),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        links.append(through(capability_id=capability_id, province_id=plate))
+        capability_id += 1
+    _insert(Capability, capabilities)
+    _insert(through, links)
+    _reset_sequences(Capability, through)
+    _progress(log, f"{len(capabilities)} capabilities")
+
+    by_province = {}
+    for ngo_id, plate in capable:
+        by_province.setdefault(plate, []).append(ngo_id)
+    municipalities = [geo.top_level[p.plate] for p in geo.provinces if p.plate in geo.top_level]
+    staff = dict(
+        MunicipalStaff.objects.filter(municipality__in=municipalities)
+        .order_by("municipality_id", "pk")
+        .values_list("municipality_id", "user_id")
+    )
+    activation_id, need_id, call_id = (_next_id(m) for m in (Activation, Need, Call))
+    response_id, log_id = _next_id(Response), _next_id(ActivationLogEntry)
+    activations, province_links, needs, calls = [], [], [], []
+    responses, items, entries = [], [], []
+    real, drills = counts.n(NATIONAL_ACTIVATIONS), counts.n(NATIONAL_EXERCISES)
+    province_through = Activation.provinces.through
+    for index in range(real + drills):
+        municipality = rng.choice(municipalities)
+        exercise = index >= real
+        started = now - datetime.timedelta(days=rng.randint(1, 900), hours=rng.randint(0, 23))
+        is_open = not exercise and index < max(1, real // 30)
+        if is_open:
+            started = now - datetime.timedelta(hours=rng.randint(2, 48))
+        hazard = rng.choice(["earthquake", "flood", "fire", "drought"])
+        activations.append(
+            Activation(
+                pk=activation_id,
+                municipality_id=municipality.pk,
+                opened_by_id=staff.get(municipality.pk),
+                hazard=hazard,
+                title=f"{NATIONAL_TITLE}{municipality.province_id:02d} {hazard} {index + 1}",
+                started_at=started,
+                severity=rng.randint(1, 3),
+                is_exercise=exercise,
+                status="open" if is_open else "closed",
+                closed_at=None if is_open else started + datetime.timedelta(days=2),
+                created_at=started,
+                updated_at=started,
+            )
+        )
+        province_links.append(
+            province_through(activation_id=activation_id, province_id=municipality.province_id)
+        )
+        entries.append(
+            ActivationLogEntry(
+                pk=log_id,
+                activation_id=activation_id,
+                verb="opened",
+                at=started,
+                details=details(),
+            )
+        )
+        log_id += 1
+        activation_needs = []
+        for kind in rng.sample(kinds, k=3):
+            needs.append(
+                Need(
+                    pk=need_id,
+                    activation_id=activation_id,
+                    kind=kind,
+                    quantity=rng.randint(20, 500),
+                    unit=units[kind],
+                    priority=rng.randint(1, 3),
+                    created_at=started,
+                    updated_at=started,
+                )
+            )
+            activation_needs.append(need_id)
+            need_id += 1
+        nearby = by_province.get(municipality.province_id, [])
+        pool = nearby or [ngo_id for ngo_id, _plate in capable]
+        sent = started + datetime.timedelta(minutes=rng.randint(5, 40))
+        for ngo_id in rng.sample(pool, k=min(len(pool), CALLS_PER_ACTIVATION)):
+            answered = rng.random() < 0.7
+            responded = sent + datetime.timedelta(minutes=rng.randint(3, 180))
+            calls.append(
+                Call(
+                    pk=call_id,
+                    activation_id=activation_id,
+                    ngo_id=ngo_id,
+                    sent_at=sent,
+                    state="responded"
+                    if answered and is_open
+                    else ("released" if not is_open else "called"),
+                    responded_at=responded if answered else None,
+                    state_changed_at=responded if answered else None,
+                )
+            )
+            entries.append(
+                ActivationLogEntry(
+                    pk=log_id,
+                    activation_id=activation_id,
+                    verb="called",
+                    at=sent,
+                    details=details(ngo_id=ngo_id),
+                )
+            )
+            log_id += 1
+            if answered:
+                availability = rng.choice(["available", "available", "partly", "not_available"])
+                helps = availability != "not_available"
+                responses.append(
+                    Response(
+                        pk=response_id,
+                        call_id=call_id,
+                        availability=availability,
+                        people=rng.randint(2, 40) if helps else 0,
+                        vehicles=rng.randint(0, 5) if helps else 0,
+                        created_at=responded,
+                        updated_at=responded,
+                    )
+                )
+                if helps:
+                    pledged = rng.randint(5, 100)
+                    items.append(
+                        ResponseItem(
+                            response_id=response_id,
+                            need_id=rng.choice(activation_needs),
+                            pledged=pledged,
+                            arrived=0 if is_open else pledged,
+                            updated_at=responded,
+                        )
+                    )
+                response_id += 1
+            call_id += 1
+        activation_id += 1
+    for model, rows in (
+        (Activation, activations),
+        (province_through, province_links),
+        (Need, needs),
+        (Call, calls),
+        (Response, responses),
+        (ResponseItem, items),
+        (ActivationLogEntry, entries),
+    ):
+        _insert(model, rows)
+    _reset_sequences(
+        Activation, province_through, Need, Call, Response, ResponseItem, ActivationLogEntry
+    )
+    _progress(log, f"{len(activations)} activations, {len(calls)} calls, {len(responses)} answers")

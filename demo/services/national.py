@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from demo.services.accounts import DEMO_PASSWORD
+from demo.services.cooperation_activations import seed_national_activations
 from demo.services.erzurum import EXPECTATION_POOL
 from events.models import Event, Registration
 from municipalities.models import District, Municipality, MunicipalStaff, Province, SubRegion
@@ -1029,6 +1030,7 @@ def seed_programmes(rng, *, counts, geo, password, log):
 
 
 STAGES = [seed_staff, seed_ngos, seed_members, seed_campaigns, seed_programmes]
+STAGES.append(seed_national_activations)  # issue 16: demo/services/cooperation_activations.py
 
 
 def national_present():
