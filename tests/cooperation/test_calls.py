@@ -291,3 +291,20 @@ def test_http_gateway_unreachable_is_temporary(settings):
         HttpGatewayBackend().send("+905321234567", "x")
 
     assert not raised.value.permanent
+
+
+def test_without_a_worker_a_down_gateway_never_breaks_the_request(
+    officer, settings, django_capture_on_commit_callbacks
+):
+    """Eager tasks (no REDIS_URL) retry at once: the SMS ends failed with every attempt counted,
+    the officer's call stands and the other channels are delivered."""
+    settings.SMS_BACKEND = "tests.cooperation.test_calls.DownGateway"
+    (ngo,) = ngos_with_people(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        calls = calls_send(activation=ActivationFactory(), ngo_ids=[ngo.pk], user=officer)
+
+    row = Delivery.objects.get(channel="sms")
+    assert len(calls) == 1
+    assert (row.state, row.attempts) == ("failed", tasks.CALL_DELIVERY_MAX_RETRIES + 1)
+    assert set(Delivery.objects.exclude(channel="sms").values_list("state", flat=True)) == {"sent"}
