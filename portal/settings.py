@@ -470,6 +470,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cooperation.tasks.send_protocol_expiry_reminders",
         "schedule": crontab(hour=6, minute=45),
     },
+    "cooperation-deliveries-sweep": {
+        # Calls for support whose delivery task was lost (a worker killed, Redis flushed).
+        "task": "cooperation.tasks.deliveries_sweep",
+        "schedule": 300,
+    },
     "worker-heartbeat": {
         "task": "portal.tasks.heartbeat",
         "schedule": HEARTBEAT_SECONDS,
@@ -479,6 +484,24 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /readyz is 503 when no worker has written its heartbeat for this long (with REDIS_URL).
 HEARTBEAT_MAX_AGE_SECONDS = 60
+
+# --- Activations: SMS for calls for support (cooperation/services/sms.py) ---------------------
+# The backend that sends an SMS: the console while debugging, an in-memory outbox in the tests,
+# otherwise the HTTP gateway (POST JSON to SMS_GATEWAY_URL with a bearer token; see the module).
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "cooperation.services.sms.LocmemBackend"
+    if TESTING
+    else "cooperation.services.sms.ConsoleBackend"
+    if DEBUG
+    else "cooperation.services.sms.HttpGatewayBackend",
+)
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "BELEDIYESTK")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+# Calls for support per delivery task (each task delivers its calls' in-app, e-mail and SMS).
+CALL_DELIVERY_BATCH = int(os.environ.get("CALL_DELIVERY_BATCH", "50"))
 
 # An NGO import of more checked rows than this is created by the task worker (the coordinator is
 # told the outcome in the portal); smaller ones in the request, at once.

@@ -73,6 +73,11 @@ def resolve_targets():
         .first()
     )
     province = Province.objects.select_related("subregion").get(plate=ISTANBUL)
+    # Activations (issue 16): the open real activation with the most calls, seen by a
+    # national coordinator (its board, its "whom to call" proposal).
+    from cooperation.models import Activation
+
+    activation = Activation.objects.public().annotate(n=Count("calls")).order_by("-n", "pk").first()
     subregion = province.subregion.code
     pages = [
         ("home", "Home", None, "/"),
@@ -94,6 +99,15 @@ def resolve_targets():
         ("statistics", "Public statistics", None, "/surveys/statistics/"),
         ("admin_changelist", "Admin changelist of expectations (same municipality)",
          SITE_ADMIN, f"/admin/surveys/expectation/?municipality__id__exact={busiest.pk}"),
+        # --- activations (issue 16) ---
+        ("activations", "Activations list (coordinator)", COORDINATOR,
+         "/cooperation/activations/"),
+        ("activation_board", "Activation board (most calls)", COORDINATOR,
+         f"/cooperation/activations/{activation.pk}/"),
+        ("activation_proposal", "Whom to call (most calls)", COORDINATOR,
+         f"/cooperation/activations/{activation.pk}/propose/"),
+        ("public_activations", "Public page of open disasters", None,
+         "/cooperation/activations/public/"),
     ]  # fmt: skip
     return [
         {"name": name, "label": label, "email": email, "path": path, "status": 200}

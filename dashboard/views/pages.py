@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cooperation.services.activations import dashboard_activations
 from cooperation.services.protocols import protocol_counts
 from dashboard import figures
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
@@ -75,6 +76,9 @@ def dashboard(request):
     if roles.has_any_role:
         context["protocol_counts"] = protocol_counts(request.user)
     # --- end of Protocols ---
+    # --- activations (issue 16) ---
+    context.update(dashboard_activations(request.user))
+    # --- end of activations ---
     return render(request, "dashboard/dashboard.html", context)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demo.services import cooperation_protocols
 from demo.services.accounts import demo_user
+from demo.services.cooperation_activations import seed_activations
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, Capability, LegalForm, Membership
 from portal.models import CoordinatorAssignment, User
@@ -735,6 +736,7 @@ STAGES = [
     seed_programmes,
     seed_survey_2024,
 ]
+STAGES.append(seed_activations)  # issue 16: demo/services/cooperation_activations.py
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from demo.services import cooperation_protocols
 from demo.services.accounts import DEMO_PASSWORD
+from demo.services.cooperation_activations import seed_national_activations
 from demo.services.erzurum import EXPECTATION_POOL
 from events.models import Event, Registration
 from municipalities.models import District, Municipality, MunicipalStaff, Province, SubRegion
@@ -1032,6 +1033,7 @@ def seed_programmes(rng, *, counts, geo, password, log):
 
 STAGES = [seed_staff, seed_ngos, seed_members, seed_campaigns, seed_programmes]
 STAGES.append(cooperation_protocols.seed_national_protocols)
+STAGES.append(seed_national_activations)  # issue 16: demo/services/cooperation_activations.py
 
 
 def national_present():

@@ -164,3 +164,27 @@ def test_national_items_of_submitted_submissions_and_only_they_are_cases(nationa
     submitted = Expectation.objects.filter(submission__status=Submission.Status.SUBMITTED)
     assert cases == set(submitted.values_list("pk", flat=True))
     assert Expectation.objects.filter(submission__status=Submission.Status.DRAFT).exists()
+
+
+# --- activations (issue 16) ----------------------------------------------------------------------
+
+
+def test_national_activations_in_proportion_with_capabilities_and_calls(national):
+    from cooperation.models import Activation, Call, Response
+    from cooperation.services.activations import activation_figures
+    from demo.services.cooperation_activations import NATIONAL_ACTIVATIONS, NATIONAL_EXERCISES
+    from ngos.models import Capability
+
+    generated = Activation.objects.filter(title__startswith="Ulusal veri: ")
+    real = max(1, round(NATIONAL_ACTIVATIONS * FACTOR))
+    drills = max(1, round(NATIONAL_EXERCISES * FACTOR))
+    assert generated.filter(is_exercise=False).count() == real
+    assert generated.filter(is_exercise=True).count() == drills
+    assert generated.filter(is_exercise=True, status="open").count() == 0
+    assert Capability.objects.filter(ngo__status="verified").count() > 0
+    calls = Call.objects.filter(activation__in=generated)
+    assert calls.exists()
+    assert not calls.filter(state__in=["responded", "on_the_way", "on_site"], responded_at=None)
+    assert Response.objects.filter(call__in=calls).exists()
+    # The exercises stay out of the figures.
+    assert activation_figures(generated)["activations"] == real

@@ -452,3 +452,85 @@ def test_privacy_notice_and_two_factor_journey_on_a_phone(journey, demo_data, se
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r".*/en/dashboard/$"))
     trip.check(page, "signed in with a recovery code")
+
+
+# --- activations (issue 16) ----------------------------------------------------------------------
+
+
+def _fits_a_phone(trip, page, step):
+    """At 390×844 the page has no sideways scrolling and passes axe."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{page.url} is {width}px wide at 390px ({step})"
+        trip.check(page, f"{step} (390 px)")
+    finally:
+        page.set_viewport_size(size)
+
+
+def test_activation_journey_open_call_answer_and_board(journey, demo_data):
+    from cooperation.models import Activation, Call, Delivery, Response
+
+    trip = journey("activation")
+    officer = trip.new_page()
+    trip.log_in(officer, "municipality@demo.test")
+    trip.visit(officer, "/en/cooperation/activations/new/", "open an activation")
+    _fits_a_phone(trip, officer, "open an activation")
+    officer.select_option("#id_hazard", "flood")
+    officer.fill("#id_title", "Tortum Çayı taşkını")
+    officer.select_option("#id_provinces", str(ERZURUM))
+    officer.select_option("#id_needs-0-kind", "food_water")
+    officer.fill("#id_needs-0-quantity", "400")
+    officer.select_option("#id_needs-0-unit", "meals_per_day")
+    officer.fill("#id_needs-0-place", "Tortum, spor salonu")
+    officer.select_option("#id_needs-0-priority", "1")
+    officer.get_by_role("button", name="Open the activation").click()
+    officer.wait_for_url(re.compile(r".*/cooperation/activations/\d+/propose/$"))
+    activation = Activation.objects.get(title="Tortum Çayı taşkını")
+    trip.check(officer, "whom to call")
+    _fits_a_phone(trip, officer, "whom to call")
+
+    officer.get_by_label("Erzurum Dadaşlar Dayanışma Derneği").check()
+    officer.get_by_role("button", name="Send the call for support").click()
+    officer.wait_for_url(re.compile(rf".*/cooperation/activations/{activation.pk}/$"))
+    trip.check(officer, "board after the call")
+    call = Call.objects.get(activation=activation)
+    assert call.ngo.name == "Erzurum Dadaşlar Dayanışma Derneği"
+    assert not Delivery.objects.filter(call=call).exclude(state="sent").exists()
+
+    ngo = trip.new_page()
+    trip.log_in(ngo, "ngo@demo.test")
+    trip.visit(ngo, "/en/dashboard/", "NGO dashboard")
+    ngo.get_by_role("link", name="Tortum Çayı taşkını").click()
+    ngo.wait_for_url(re.compile(rf".*/cooperation/activations/{activation.pk}/$"))
+    trip.check(ngo, "the call")
+    ngo.get_by_role("link", name=re.compile("^Answer the call")).click()
+    ngo.wait_for_url(re.compile(r".*/respond/$"))
+    trip.check(ngo, "answer form")
+    _fits_a_phone(trip, ngo, "answer form")
+    ngo.get_by_label("Partly available").check()
+    ngo.fill("#id_people", "6")
+    ngo.fill("#id_vehicles", "1")
+    need = activation.needs.get()
+    ngo.fill(f"#id_need_{need.pk}", "250")
+    ngo.fill("#id_contact_name", "Zeynep Aydın")
+    ngo.get_by_role("button", name="Send the answer").click()
+    ngo.wait_for_url(re.compile(rf".*/cooperation/activations/{activation.pk}/$"))
+    trip.check(ngo, "answer sent")
+    assert Response.objects.get(call=call).availability == "partly"
+
+    officer.get_by_role("link", name="Refresh now").click()
+    officer.wait_for_load_state("load")
+    board = officer.locator("#board")
+    expect(board).to_contain_text("Partly available")
+    expect(board).to_contain_text("Zeynep Aydın")
+    expect(board.locator("tbody tr").first).to_contain_text("250")
+    trip.check(officer, "board shows the answer")
+    _fits_a_phone(trip, officer, "board shows the answer")
+
+    # The board also works without JavaScript: the refresh link reloads it.
+    plain = trip.new_page(javascript=False)
+    trip.log_in(plain, "regional@demo.test")
+    trip.visit(plain, f"/en/cooperation/activations/{activation.pk}/", "board without JavaScript")
+    expect(plain.locator("#board")).to_contain_text("Partly available")

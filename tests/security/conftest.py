@@ -72,6 +72,12 @@ class World:
     draft_protocol: object = None
     proposed_protocol: object = None
     active_protocol: object = None
+    # --- activations (issue 16) ---
+    activation: object = None
+    need: object = None
+    call: object = None
+    item: object = None
+    offer: object = None
 
 
 def _user(email, **kwargs):
@@ -213,6 +219,38 @@ def _protocols(w):
     w.draft_protocol = protocols["draft"]
     w.proposed_protocol = protocols["proposed"]
     w.active_protocol = protocols["active"]
+    _build_activations(w)
+    return w
+
+
+def _build_activations(w):
+    """Activations (issue 16): an open real flood of the municipality in its province, with a
+    need, a call to the NGO (answered, with an on-site contact that is personal data) and a
+    pending offer from the other NGO."""
+    from tests.factories import (
+        ActivationFactory,
+        CallFactory,
+        NeedFactory,
+        OfferFactory,
+        ResponseFactory,
+        ResponseItemFactory,
+    )
+
+    w.activation = ActivationFactory(
+        municipality=w.municipality, hazard="flood", title="Palandöken sel baskını"
+    )
+    w.need = NeedFactory(activation=w.activation, kind="shelter", quantity=30, unit="tents")
+    sent = timezone.now() - datetime.timedelta(minutes=20)
+    w.call = CallFactory(
+        activation=w.activation,
+        ngo=w.ngo,
+        sent_at=sent,
+        state="responded",
+        responded_at=sent + datetime.timedelta(minutes=5),
+    )
+    response = ResponseFactory(call=w.call, contact_name="Sahadaki Kişi Hüsnü")
+    w.item = ResponseItemFactory(response=response, need=w.need, pledged=10)
+    w.offer = OfferFactory(activation=w.activation, ngo=w.other_ngo)
 
 
 @pytest.fixture(scope="module")

@@ -333,6 +333,65 @@ def _campaign(w):
     return {"code": w.campaign.code}
 
 
+# --- activations (issue 16) ------------------------------------------------------------------
+# An activation: the municipality's staff, the coordinators of its area, the NGOs called, site
+# administrators; anyone else gets a 404.
+ACTIVATION_SEEN = outcomes(
+    404,
+    anonymous=LOGIN,
+    ngo_member=OK,
+    ngo_admin=OK,
+    municipal_staff=OK,
+    regional_coordinator=OK,
+    national_coordinator=OK,
+    site_admin=OK,
+)
+# The board and the summary (answers, contacts on site): not the called NGOs.
+ACTIVATION_BOARD = {**ACTIVATION_SEEN, "ngo_member": 403, "ngo_admin": 403}
+# Acting on it: its officers (the municipality's staff and the area's coordinators).
+ACTIVATION_RUN = {**ACTIVATION_BOARD, "site_admin": 403}
+# Opening one: municipal managers and coordinators.
+ACTIVATION_OPEN = outcomes(
+    403,
+    anonymous=LOGIN,
+    municipal_staff=OK,
+    other_municipal_staff=OK,
+    regional_coordinator=OK,
+    other_coordinator=OK,
+    national_coordinator=OK,
+)
+# The called NGO's answer: its people only.
+CALL_ANSWER = outcomes(404, anonymous=LOGIN, ngo_member=OK, ngo_admin=OK)
+ON_SITE_CONTACT = Secret(
+    lambda w: "Sahadaki Kişi Hüsnü",
+    shown_to=("municipal_staff", "regional_coordinator", "national_coordinator", "site_admin"),
+    hidden_from=("ngo_member", "ngo_admin"),
+)
+
+
+def _activation(w):
+    return {"pk": w.activation.pk}
+
+
+def _need(w):
+    return {"pk": w.activation.pk, "need": w.need.pk}
+
+
+def _call(w):
+    return {"pk": w.activation.pk, "call": w.call.pk}
+
+
+def _item(w):
+    return {"pk": w.activation.pk, "item": w.item.pk}
+
+
+def _offer(w):
+    return {"pk": w.activation.pk, "offer": w.offer.pk}
+
+
+# --- end of activations ------------------------------------------------------------------------
+
+
 def _submission(w):
     return {"code": w.campaign.code, "slug": w.ngo.slug}
 
@@ -564,6 +623,36 @@ MATRIX: dict[str, Entry] = {
             hidden_from=("other_coordinator",),
         ),
     ),
+    # --- cooperation: activations (issue 16) -------------------------------------------------
+    "cooperation:activations": page(expect=SIGNED_IN),
+    "cooperation:activation_create": form(expect=ACTIVATION_OPEN),
+    "cooperation:public_list": page(
+        expect=PUBLIC,
+        secret=Secret(lambda w: "Sahadaki Kişi Hüsnü", hidden_from=tuple(ROLES)),
+    ),
+    "cooperation:public_detail": Entry(
+        _activation,
+        (Check("GET", PUBLIC), Check("POST", SIGNED_IN)),
+        Secret(lambda w: "Sahadaki Kişi Hüsnü", hidden_from=tuple(ROLES)),
+    ),
+    "cooperation:board": page(_activation, ACTIVATION_SEEN, secret=ON_SITE_CONTACT),
+    "cooperation:propose": form(_activation, ACTIVATION_RUN),
+    "cooperation:deliveries_retry": action(_activation, ACTIVATION_RUN),
+    "cooperation:need_create": form(_activation, ACTIVATION_RUN),
+    "cooperation:need_edit": form(_need, ACTIVATION_RUN),
+    "cooperation:call_state": action(
+        _call, ACTIVATION_RUN, data=lambda w: {"from_state": "responded", "to_state": "on_site"}
+    ),
+    "cooperation:respond": form(_call, CALL_ANSWER),
+    "cooperation:item_arrived": action(_item, ACTIVATION_RUN, data=lambda w: {"arrived": 5}),
+    "cooperation:offer_decide": action(
+        _offer, ACTIVATION_RUN, data=lambda w: {"decision": "decline"}
+    ),
+    "cooperation:activation_close": form(_activation, ACTIVATION_RUN),
+    "cooperation:summary": page(_activation, ACTIVATION_BOARD),
+    "cooperation:summary_csv": page(_activation, ACTIVATION_BOARD),
+    "cooperation:summary_xlsx": page(_activation, ACTIVATION_BOARD),
+    # --- end of activations ------------------------------------------------------------------
     "surveys:case": page(_case, CASE_READ),
     "surveys:case_status": action(_case, CASE_ACT, get_as="municipal_staff"),
     "surveys:case_answer": action(_case, CASE_ACT, get_as="municipal_staff"),
@@ -821,6 +910,7 @@ LINK_SOURCES = (
     ("surveys:case", lambda w: {"pk": w.case.pk}),
     ("surveys:my_expectation", lambda w: {"pk": w.case.pk}),
     ("events:detail", lambda w: {"slug": w.event.slug}),
+    ("cooperation:board", lambda w: {"pk": w.activation.pk}),
 )
 HREF = re.compile(r'href="(/[^"#]*)"')
 

@@ -1,0 +1,185 @@
+"""Whom to call in an activation: the NGOs with an active protocol covering the affected area
+first, then verified NGOs whose declared capabilities match the needs, nearest first (same
+district → same province → same sub-region → a neighbouring province → further away).
+
+The ranking is one SQL query with a LIMIT, whatever the number of NGOs; what each NGO declared is
+read for the NGOs shown only. Neighbouring provinces come from
+``cooperation/data/province_neighbours.csv`` (derived from the map's outlines, see its README).
+"""
+
+import csv
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.models import NGOCommitment, Protocol, ProtocolParty
+from ngos.models import NGO, Capability
+from portal.choices import HazardScope
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# The most NGOs a proposal lists (protocol partners and capability matches together).
+PROPOSAL_LIMIT = 100
+
+SAME_DISTRICT, SAME_PROVINCE, SAME_SUBREGION, NEIGHBOUR, FURTHER_AWAY = 0, 1, 2, 3, 4
+DISTANCE_LABELS = {
+    SAME_DISTRICT: _("Same district"),
+    SAME_PROVINCE: _("Same province"),
+    SAME_SUBREGION: _("Same sub-region"),
+    NEIGHBOUR: _("Neighbouring province"),
+    FURTHER_AWAY: _("Further away"),
+}
+
+
+@functools.cache
+def province_neighbours() -> dict[int, frozenset[int]]:
+    """Plate → the plates of the provinces bordering it."""
+    found = defaultdict(set)
+    with open(DATA_DIR / "province_neighbours.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            plate, other = int(row["plate"]), int(row["neighbour"])
+            found[plate].add(other)
+            found[other].add(plate)
+    return {plate: frozenset(others) for plate, others in found.items()}
+
+
+def neighbours_of(plates) -> set[int]:
+    """The provinces bordering any of ``plates``, the plates themselves left out."""
+    table = province_neighbours()
+    return {other for plate in plates for other in table.get(plate, ())} - set(plates)
+
+
+@dataclass
+class Candidate:
+    """One NGO the officer may call, with why it is proposed."""
+
+    ngo: NGO
+    rank: int
+    protocol: Protocol | None = None
+    capabilities: list = field(default_factory=list)
+    commitments: list = field(default_factory=list)
+
+    @property
+    def distance(self) -> str:
+        return str(DISTANCE_LABELS[self.rank])
+
+    @property
+    def is_partner(self) -> bool:
+        return self.protocol is not None
+
+
+@dataclass
+class Proposal:
+    candidates: list[Candidate]
+    kinds: list[str]
+    called_count: int
+    limit: int
+
+    @property
+    def partners(self):
+        return [c for c in self.candidates if c.is_partner]
+
+    @property
+    def others(self):
+        return [c for c in self.candidates if not c.is_partner]
+
+
+def covering_protocols(plates):
+    """Active protocols covering one of the provinces: through a district they cover, or (when
+    they name no district) their municipality's province."""
+    by_district = Protocol.districts.through.objects.filter(district__province__in=plates).values(
+        "protocol_id"
+    )
+    return Protocol.objects.active().filter(
+        Q(pk__in=by_district) | Q(municipality__province__in=plates, districts__isnull=True)
+    )
+
+
+def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
+    """The NGOs to propose for the activation (those already called are left out), best first.
+
+    Seven queries whatever the number of NGOs: the affected places, the needs, the protocol
+    partners, the ranking (LIMIT ``limit``), the shown NGOs' matching capabilities and protocol
+    commitments, and the number already called.
+    """
+    affected = list(activation.provinces.values_list("plate", "subregion_id"))
+    plates = [plate for plate, _sub in affected]
+    subregions = {sub for _plate, sub in affected}
+    districts = list(activation.districts.values_list("pk", flat=True))
+    kinds = sorted(set(activation.needs.values_list("kind", flat=True)))
+    near = neighbours_of(plates)
+    hazards = [activation.hazard, HazardScope.ANY]
+
+    partner_rows = list(
+        ProtocolParty.objects.filter(protocol__in=covering_protocols(plates))
+        .order_by("protocol__ends_on", "pk")
+        .values_list("ngo_id", "protocol_id")
+    )
+    partner_of = {}
+    for ngo_id, protocol_id in partner_rows:
+        partner_of.setdefault(ngo_id, protocol_id)
+
+    matching = Capability.objects.filter(hazard__in=hazards)
+    if kinds:
+        matching = matching.filter(kind__in=kinds)
+    reachable = matching.filter(
+        Q(provinces__in=plates)
+        | Q(ngo__province__in=plates)
+        | Q(ngo__province__subregion__in=subregions)
+        | Q(ngo__province__in=near)
+    ).values("ngo_id")
+    nearness = [When(district__in=districts, then=Value(SAME_DISTRICT))] if districts else []
+    nearness += [
+        When(province__in=plates, then=Value(SAME_PROVINCE)),
+        When(province__subregion__in=subregions, then=Value(SAME_SUBREGION)),
+        When(province__in=near, then=Value(NEIGHBOUR)),
+    ]
+    matched = matching.filter(ngo=OuterRef("pk")).order_by().values("ngo").annotate(n=Count("pk"))
+    ranked = list(
+        NGO.objects.filter(
+            Q(pk__in=list(partner_of)) | Q(status=NGO.Status.VERIFIED, pk__in=reachable)
+        )
+        .exclude(pk__in=activation.calls.values("ngo_id"))
+        .select_related("province", "district")
+        .annotate(
+            partner=Case(
+                When(pk__in=list(partner_of), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            rank=Case(*nearness, default=Value(FURTHER_AWAY), output_field=IntegerField()),
+            matched=Coalesce(Subquery(matched.values("n")), Value(0)),
+        )
+        .order_by("partner", "rank", "-matched", "name_sort", "pk")[:limit]
+    )
+    shown = [ngo.pk for ngo in ranked]
+    capabilities = defaultdict(list)
+    for capability in matching.filter(ngo__in=shown).order_by("kind", "pk"):
+        capabilities[capability.ngo_id].append(capability)
+    partner_protocols = {partner_of[pk] for pk in shown if pk in partner_of}
+    protocols = Protocol.objects.in_bulk(partner_protocols)
+    commitments = defaultdict(list)
+    for commitment in NGOCommitment.objects.filter(
+        party__protocol__in=partner_protocols, party__ngo__in=shown
+    ).select_related("party"):
+        commitments[commitment.party.ngo_id].append(commitment)
+    candidates = [
+        Candidate(
+            ngo=ngo,
+            rank=ngo.rank,
+            protocol=protocols.get(partner_of.get(ngo.pk)),
+            capabilities=capabilities[ngo.pk],
+            commitments=commitments[ngo.pk],
+        )
+        for ngo in ranked
+    ]
+    return Proposal(
+        candidates=candidates,
+        kinds=kinds,
+        called_count=activation.calls.count(),
+        limit=limit,
+    )
