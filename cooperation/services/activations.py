@@ -423,20 +423,25 @@ def activation_close(*, activation_id, user) -> Activation:
     return activation
 
 
-def summary_rows(summary: Summary):
-    """The after-action summary as spreadsheet rows (portal/exports.py): the figures, the needs,
-    then one row per called NGO."""
+def summary_details(summary: Summary):
+    """The after-action summary's figures as (label, value) pairs: the lines under the title of
+    its exports (portal/exports.py)."""
     activation = summary.activation
-    yield [_("After-action summary"), activation.title]
-    yield [_("Exercise"), _("yes") if activation.is_exercise else _("no")]
-    yield [_("Started at"), activation.started_at]
-    yield [_("Closed at"), activation.closed_at]
-    yield [_("Called NGOs"), summary.called]
-    yield [_("Answered"), summary.responded]
-    yield [_("Time from the call to the first response"), duration_text(summary.first_response)]
-    yield [_("Median response time"), duration_text(summary.median_response)]
-    yield [_("Needs met"), f"{summary.needs_met}/{len(summary.needs)}"]
-    yield []
+    return [
+        (_("Exercise"), _("yes") if activation.is_exercise else _("no")),
+        (_("Started at"), activation.started_at),
+        (_("Closed at"), activation.closed_at),
+        (_("Called NGOs"), summary.called),
+        (_("Answered"), summary.responded),
+        (_("Time from the call to the first response"), duration_text(summary.first_response)),
+        (_("Median response time"), duration_text(summary.median_response)),
+        (_("Needs met"), f"{summary.needs_met}/{len(summary.needs)}"),
+    ]
+
+
+def summary_rows(summary: Summary):
+    """The after-action summary's tables as spreadsheet rows: the needs, then one row per
+    called NGO (each table under its own heading row)."""
     yield [_("Need"), _("Place"), _("Quantity"), _("Unit"), _("Pledged"), _("Arrived"), _("Met")]
     for need in summary.needs:
         yield [

@@ -29,6 +29,7 @@ from cooperation.services.activations import (
     item_record_arrived,
     need_add,
     need_update,
+    summary_details,
     summary_rows,
 )
 from municipalities.models import Province
@@ -272,10 +273,15 @@ def activation_summary_view(request, pk):
 def activation_summary_export(request, pk, fmt):
     """The after-action summary as CSV or XLSX."""
     activation = _summary_activation(request, pk)
-    rows = list(summary_rows(activation_summary(activation)))
+    summary = activation_summary(activation)
+    content = {
+        "title": _("After-action summary: %(title)s") % {"title": activation.title},
+        "details": summary_details(summary),
+        # The summary has two tables, each with its heading row among the rows.
+        "columns": [],
+        "rows": list(summary_rows(summary)),
+    }
     filename = f"etkinlestirme-{activation.pk}-ozet.{fmt}"
     if fmt == "csv":
-        return exports.csv_response(filename, rows)
-    return exports.xlsx_response(
-        filename, rows, sheet_title=_("Summary"), fonts={0: {"bold": True}}
-    )
+        return exports.csv_response(filename, **content)
+    return exports.xlsx_response(filename, sheet_title=_("Summary"), **content)

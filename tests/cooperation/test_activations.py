@@ -382,7 +382,10 @@ def test_closing_writes_the_after_action_summary_and_exports_it(client, manager,
     assert "- Yardım Derneği 0: 8 kişi, 1 araç (Barınma 15/15)" in text
     csv_response = client.get(reverse("cooperation:summary_csv", kwargs={"pk": flood.pk}))
     rows = list(
-        csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode("utf-8-sig")))
+        csv.reader(
+            io.StringIO(b"".join(csv_response.streaming_content).decode("utf-8-sig")),
+            delimiter=";",
+        )
     )
     assert ["Medyan yanıt süresi", "0 sa 30 dk"] in rows
     assert any(row[:1] == ["Sessiz Dernek"] for row in rows)
