@@ -252,6 +252,8 @@ class NGO(TurkishNamed):
                 | Q(afad_accredited=False, afad_group=""),
                 name="ngo_afad_group_iff_accredited",
             ),
+            # A constraint cannot compare with today, so the database holds a fixed plausible
+            # range; "not in the future" is NGOForm.clean_founding_year's rule.
             models.CheckConstraint(
                 condition=Q(founding_year__isnull=True)
                 | Q(founding_year__gte=1800, founding_year__lte=2100),
