@@ -103,6 +103,15 @@ def _tell_ngo(case, *, kind, preference, base_url, text, detail=""):
     notify(users=_ngo_admins(case), kind=kind, preference=preference, build=build)
 
 
+def target_date_in_past(target_date) -> bool:
+    """A plan's target date before today (Türkiye time): refused, a plan looks ahead."""
+    return target_date is not None and target_date < timezone.localdate()
+
+
+def past_target_date_message() -> str:
+    return _("The target date cannot be in the past: give today or a later day.")
+
+
 def allowed_statuses(case) -> list[str]:
     """The statuses a case may move to from where it is (referral has its own action)."""
     return sorted(TRANSITIONS.get(case.status, set()) - {Status.REFERRED})
@@ -120,8 +129,9 @@ def expectation_change_status(
     base_url="",
 ) -> Expectation:
     """Move a case to another status. Declining needs a reason, completing a closing note,
-    planning a target date; only the transitions in TRANSITIONS are allowed. Side effects: one
-    history entry; the NGO's administrators are notified (completion by its own preference)."""
+    planning a target date from today on; only the transitions in TRANSITIONS are allowed.
+    Side effects: one history entry; the NGO's administrators are notified (completion by its
+    own preference)."""
     case = _case_for_staff(expectation_id, user, expected_version)
     text = (text or "").strip()
     if to_status == Status.REFERRED:
@@ -140,6 +150,8 @@ def expectation_change_status(
         raise ValidationError(_("Write a closing note saying what was done."))
     if to_status == Status.PLANNED and not target_date:
         raise ValidationError(_("Give the target date of the plan."))
+    if to_status == Status.PLANNED and target_date_in_past(target_date):
+        raise ValidationError(past_target_date_message(), code="past_target_date")
     old = case.status
     case.status = to_status
     case.status_changed_at = timezone.now()

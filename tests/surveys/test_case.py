@@ -6,6 +6,7 @@ import itertools
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -240,7 +241,7 @@ PAIRS = [(old, new) for old in STATUSES for new in STATUSES if new != old]
 def test_status_change_follows_the_transition_rules(staff_client, ngo, old, new):
     case = submitted_case(ngo=ngo, status=old)
     response = post_status(
-        staff_client, case, new, text="Gerekçe ve kapanış notu.", target_date="2026-09-30"
+        staff_client, case, new, text="Gerekçe ve kapanış notu.", target_date="2030-09-30"
     )
     case.refresh_from_db()
     allowed = new in TRANSITIONS[old] and new != "referred"
@@ -298,10 +299,44 @@ def test_planning_needs_a_target_date(staff_client, case):
     case.refresh_from_db()
     assert case.status == "new"
     assert case.target_date is None
-    post_status(staff_client, case, "planned", text="Bahar.", target_date="2026-04-15")
+    post_status(staff_client, case, "planned", text="Bahar.", target_date="2030-04-15")
     case.refresh_from_db()
-    assert (case.status, case.target_date) == ("planned", datetime.date(2026, 4, 15))
-    assert "April 15, 2026" in html_of(staff_client.get(case_url(case)))
+    assert (case.status, case.target_date) == ("planned", datetime.date(2030, 4, 15))
+    assert "April 15, 2030" in html_of(staff_client.get(case_url(case)))
+
+
+def test_planning_refuses_a_target_date_in_the_past(staff_client, case):
+    """Yesterday is refused with the reason at the date field; today is accepted."""
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+
+    response = post_status(
+        staff_client, case, "planned", text="Geçen hafta.", target_date=yesterday.isoformat()
+    )
+
+    html = html_of(response)
+    assert "The target date cannot be in the past: give today or a later day." in html
+    assert f'min="{today.isoformat()}"' in html
+    case.refresh_from_db()
+    assert (case.status, case.target_date, case.history.exists()) == ("new", None, False)
+    post_status(staff_client, case, "planned", text="Bugün.", target_date=today.isoformat())
+    case.refresh_from_db()
+    assert (case.status, case.target_date) == ("planned", today)
+
+
+def test_the_service_refuses_a_past_target_date_too(staff, case):
+    """The rule holds for every caller of the service, not only the case page's form."""
+    with pytest.raises(ValidationError) as refused:
+        expectation_change_status(
+            expectation_id=case.pk,
+            expected_version=None,
+            user=staff,
+            to_status="planned",
+            target_date=timezone.localdate() - datetime.timedelta(days=3),
+        )
+    assert refused.value.code == "past_target_date"
+    case.refresh_from_db()
+    assert case.status == "new"
 
 
 def test_an_unknown_status_is_refused_without_a_crash(staff_client, case):
