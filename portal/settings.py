@@ -371,6 +371,9 @@ REFERENCE_DATA_DIR = BASE_DIR / "municipalities" / "data"
 
 # A submitted expectation without a public answer after this many days is overdue.
 REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "30"))
+# A programme's check-in opens this many hours before it starts (people arrive early) and closes
+# at the end of its last day, Türkiye time (events.models.Event.checkin_window).
+EVENT_CHECKIN_OPENS_HOURS_BEFORE = int(os.environ.get("EVENT_CHECKIN_OPENS_HOURS_BEFORE", "3"))
 
 # Cache: local memory per process by default; Redis (shared by several app servers) when set.
 # The report figures ("reports") are always shared by every worker and app server: in Redis, or

@@ -2,10 +2,12 @@
 axe-core and screenshotted under artifacts/e2e/<journey>/; the pages that must work without
 JavaScript are also driven with scripts disabled."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo.services.erzurum import ERZURUM, seed_demo
@@ -274,6 +276,13 @@ def test_coordinator_journey_reports_exports_map_and_checkin(journey, demo_data)
     )
     assert seated.filter(status="registered").count() == 2
 
+    # The check-in opens a few hours before the start: the programme begins within the hour.
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=now + datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=5),
+        registration_deadline=now,
+    )
     trip.visit(page, f"/en/events/{event.slug}/checkin/", "check-in list")
     for registration in seated:
         row = page.locator(f"#registration-{registration.pk}")
