@@ -85,10 +85,12 @@ def _case_url(base_url, case):
 
 def _tell_ngo(case, *, kind, preference, base_url, text, detail=""):
     """Notify the NGO's administrators; ``text`` and ``detail`` are format strings translated in
-    each recipient's language (they may use %(title)s, %(municipality)s, %(status)s)."""
+    each recipient's language (they may use %(title)s, %(ngo)s, %(municipality)s, %(status)s).
+    The line names the NGO and the case: an administrator of several NGOs knows which."""
 
     def build(user):
         values = {
+            "ngo": case.submission.ngo.name,
             "title": case.title,
             "municipality": case.municipality.name,
             "status": case.get_status_display(),
@@ -166,7 +168,7 @@ def expectation_change_status(
             kind="case_completed",
             preference="completions",
             base_url=base_url,
-            text=gettext_noop("%(municipality)s completed your expectation “%(title)s”."),
+            text=gettext_noop("%(municipality)s completed the expectation “%(title)s” of %(ngo)s."),
             detail=gettext_noop(
                 "Please confirm it, or dispute it with a comment if it is not done."
             ),
@@ -178,7 +180,7 @@ def expectation_change_status(
             preference="status_changes",
             base_url=base_url,
             text=gettext_noop(
-                "Your expectation “%(title)s” is now “%(status)s” (%(municipality)s)."
+                "The expectation “%(title)s” of %(ngo)s is now “%(status)s” (%(municipality)s)."
             ),
         )
     return case
@@ -201,7 +203,7 @@ def expectation_answer(*, expectation_id, expected_version, user, text, base_url
         kind="case_answer",
         preference="answers",
         base_url=base_url,
-        text=gettext_noop("%(municipality)s answered your expectation “%(title)s”."),
+        text=gettext_noop("%(municipality)s answered the expectation “%(title)s” of %(ngo)s."),
         detail=text.replace("%", "%%"),
     )
     return entry
@@ -242,8 +244,8 @@ def expectation_assign(
             kind="case_assigned",
             preference=None,
             build=lambda u: Message(
-                text=_("%(user)s assigned you the case “%(title)s”.")
-                % {"user": user, "title": case.title},
+                text=_("%(user)s assigned you the case “%(title)s” of %(ngo)s.")
+                % {"user": user, "title": case.title, "ngo": case.submission.ngo.name},
                 url=url,
             ),
         )
@@ -298,7 +300,9 @@ def expectation_refer(
         kind="case_referred",
         preference="referrals",
         base_url=base_url,
-        text=gettext_noop("Your expectation “%(title)s” was referred to %(municipality)s."),
+        text=gettext_noop(
+            "The expectation “%(title)s” of %(ngo)s was referred to %(municipality)s."
+        ),
         detail=text.replace("%", "%%"),
     )
     staff = [
@@ -311,8 +315,8 @@ def expectation_refer(
         kind="case_referred_in",
         preference=None,
         build=lambda u: Message(
-            text=_("A case was referred to your municipality: “%(title)s”.")
-            % {"title": case.title},
+            text=_("A case of %(ngo)s was referred to your municipality: “%(title)s”.")
+            % {"title": case.title, "ngo": case.submission.ngo.name},
             url=url,
         ),
     )
@@ -383,7 +387,8 @@ def expectation_ngo_dispute(*, expectation_id, user, text, base_url="") -> Expec
         kind="case_disputed",
         preference=None,
         build=lambda u: Message(
-            text=_("The NGO disputed the completion of “%(title)s”.") % {"title": case.title},
+            text=_("%(ngo)s disputed the completion of the case “%(title)s”.")
+            % {"title": case.title, "ngo": case.submission.ngo.name},
             url=url,
         ),
     )

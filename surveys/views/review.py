@@ -303,9 +303,15 @@ def my_expectations(request):
 
 
 def _render_ngo_case(request, case, *, dispute_form=None):
+    # The NGO reads what the municipality did, never which member of its staff did it.
+    history = (
+        ReviewEntry.objects.filter(expectation=case)
+        .for_ngo()
+        .select_related("actor", "municipality", "to_municipality")
+    )
     context = {
         "case": case,
-        "history": list(_history(case, request.user, internal=False)),
+        "history": list(history),
         "can_respond": case.status == Expectation.Status.COMPLETED
         and case.ngo_confirmed_at is None,
         "dispute_form": dispute_form or DisputeForm(),

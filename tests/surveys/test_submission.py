@@ -455,6 +455,7 @@ def test_submit_gives_a_receipt_and_emails_the_admins(
     message = mail.outbox[0]
     assert message.to == [ngo_admin.email]
     assert draft.receipt_number in message.subject
+    assert ngo.name in message.subject  # an administrator of several NGOs knows which
     positions = [message.body.index(i["title"]) for i in items]
     assert positions == sorted(positions)
     assert "1. Beklenti 1: toplanma alanı" in message.body
