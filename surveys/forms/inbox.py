@@ -128,4 +128,5 @@ class BulkActionForm(forms.Form):
             }
         if data["action"] == BULK_ASSIGN:
             return {"assignee": data["assignee"]}
-        return {"text": data["template"].body}
+        # Each case gets the template with its own NGO, title and municipality filled in.
+        return {"text": data["template"].body, "fill_placeholders": True}

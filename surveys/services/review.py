@@ -22,6 +22,7 @@ from portal.access import roles_of
 from portal.mail import mail_batch
 from portal.notifications import Message, notify
 from surveys.models import TRANSITIONS, Expectation, ExpectationStatus, ReviewEntry
+from surveys.services.answer_templates import answer_template_fill
 
 Status = ExpectationStatus
 Kind = ReviewEntry.Kind
@@ -187,10 +188,16 @@ def expectation_change_status(
 
 
 @transaction.atomic
-def expectation_answer(*, expectation_id, expected_version, user, text, base_url="") -> ReviewEntry:
-    """A public answer to the NGO. The first one sets the case's first-answer time (for the
-    responsiveness reports). Side effects: one history entry; the NGO is notified."""
+def expectation_answer(
+    *, expectation_id, expected_version, user, text, base_url="", fill_placeholders=False
+) -> ReviewEntry:
+    """A public answer to the NGO; ``fill_placeholders``: ``text`` is an answer template's,
+    whose {ngo}, {title} and {municipality} are filled in for this case (the inbox's bulk
+    answer). The first answer sets the case's first-answer time (for the responsiveness
+    reports). Side effects: one history entry; the NGO is notified."""
     case = _case_for_staff(expectation_id, user, expected_version)
+    if fill_placeholders:
+        text = answer_template_fill(text or "", case)
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Write the answer first."))

@@ -490,6 +490,26 @@ def test_bulk_answer_from_a_template(staff_client, staff, campaign):
         assert (entry.kind, entry.text, entry.actor) == ("answer", template.body, staff)
 
 
+def test_bulk_answer_fills_in_the_placeholders_for_each_case(staff_client, campaign):
+    template = AnswerTemplate.objects.create(
+        municipality=erzurum_metropolitan(),
+        title="Kişisel teşekkür",
+        body="Sayın {ngo}, “{title}” beklentiniz {municipality} tarafından inceleniyor.",
+    )
+    first = make_case(campaign, ngo=NGOFactory(name="Oltu Derneği"), title="Park")
+    second = make_case(campaign, ngo=NGOFactory(name="Aziziye Vakfı"), title="Kütüphane")
+
+    bulk(staff_client, [first, second], action="answer", template=template.pk)
+
+    texts_by_case = dict(ReviewEntry.objects.values_list("expectation_id", "text"))
+    assert texts_by_case == {
+        first.pk: "Sayın Oltu Derneği, “Park” beklentiniz Erzurum Büyükşehir Belediyesi "
+        "tarafından inceleniyor.",
+        second.pk: "Sayın Aziziye Vakfı, “Kütüphane” beklentiniz Erzurum Büyükşehir Belediyesi "
+        "tarafından inceleniyor.",
+    }
+
+
 def test_bulk_refuses_a_retired_or_foreign_template(staff_client, campaign):
     retired = AnswerTemplate.objects.create(
         municipality=erzurum_metropolitan(), title="Eski", body="Eski metin.", is_active=False
