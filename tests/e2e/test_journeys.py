@@ -90,6 +90,8 @@ def test_ngo_journey_sign_up_register_verify_and_submit(journey, demo_data):
     trip.check(page, "dashboard")
 
     trip.visit(page, "/en/ngos/register/", "register the NGO")
+    # htmx updates the lists: the no-JavaScript "update the lists" button is hidden.
+    expect(page.locator("button[name=refresh]")).to_be_hidden()
     page.fill("#id_name", "Erzurum Kardelen Gönüllüleri Derneği")
     page.select_option("#id_legal_form", "dernek")
     page.fill("#id_registry_number", "25-099-001")
@@ -134,6 +136,7 @@ def test_ngo_journey_sign_up_register_verify_and_submit(journey, demo_data):
         _item(page, index, category=categories[index], title=titles[index], description="Why.")
     page.get_by_role("button", name="Move down (expectation 1)").click()
     page.get_by_text("The new order has been saved as a draft.").wait_for()
+    assert page.url.endswith("#expectation-2")  # back at the item moved
     trip.check(page, "reordered")
     order = [titles[1], titles[0], *titles[2:]]
     assert [i.title for i in submission.items.order_by("rank")] == order
@@ -308,6 +311,8 @@ def test_journeys_without_javascript(journey, demo_data):
     ngo = NGO.objects.get(name="Palandöken Arama Kurtarma Derneği")
     Submission.objects.filter(ngo=ngo).delete()
     trip.log_in(page, "akut@demo.test")
+    trip.visit(page, "/en/ngos/register/", "register form without JavaScript")
+    expect(page.locator("button[name=refresh]")).to_be_visible()
     trip.visit(page, f"/en/surveys/2025/ngo/{ngo.slug}/", "submission editor")
     categories = _five_categories()
     for index in range(2):
@@ -317,6 +322,7 @@ def test_journeys_without_javascript(journey, demo_data):
     trip.check(page, "draft saved")
     page.get_by_role("button", name="Move down (expectation 1)").click()
     page.get_by_text("The new order has been saved as a draft.").wait_for()
+    assert page.url.endswith("#expectation-2")  # back at the item moved
     trip.check(page, "reordered")
     submission = Submission.objects.get(ngo=ngo)
     assert [i.title for i in submission.items.order_by("rank")] == ["Item 2", "Item 1"]

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
@@ -682,3 +683,23 @@ def test_imported_row_with_a_future_founding_year_is_an_error():
 
     assert not form.is_valid()
     assert "cannot be in the future" in str(form.errors["founding_year"])
+
+
+def test_the_update_lists_button_is_hidden_when_javascript_runs(client, user):
+    """The button is for browsers without JavaScript: with it, htmx updates the lists. A script
+    file in <head> (no inline script: the CSP) marks <html> with "js", and the style sheet hides
+    "no-js-only" under it."""
+    html = client.get(en("ngos:register")).content.decode()
+    button = html.index('name="refresh"')
+    assert html.rindex('<div class="mb-3 no-js-only">', 0, button) > html.rindex(
+        "<fieldset", 0, button
+    )
+
+    head = html[: html.index("</head>")]
+    assert '<script src="/static/js/enabled.js"></script>' in head  # not deferred: no flash
+    assert "<script>" not in html
+    static = settings.BASE_DIR / "static"
+    script = (static / "js" / "enabled.js").read_text()
+    assert 'document.documentElement.classList.add("js");' in script
+    css = (static / "css" / "portal.css").read_text()
+    assert ".js .no-js-only { display: none !important; }" in css
