@@ -1,5 +1,7 @@
 """Regional programmes: events with their agenda and speakers, and registrations."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -130,6 +132,21 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def checkin_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """When people may be checked in: from EVENT_CHECKIN_OPENS_HOURS_BEFORE hours before the
+        start until the end of the programme's last day in Türkiye time (the second value is
+        the midnight that ends it, excluded)."""
+        opens = self.starts_at - datetime.timedelta(hours=settings.EVENT_CHECKIN_OPENS_HOURS_BEFORE)
+        last_day = timezone.localdate(self.ends_at)
+        closes = timezone.make_aware(
+            datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+        )
+        return opens, closes
+
+    def checkin_is_open(self, now=None) -> bool:
+        opens, closes = self.checkin_window()
+        return opens <= (now or timezone.now()) < closes
 
 
 class Speaker(models.Model):

@@ -18,6 +18,7 @@ from members.views.people import (
     member_remove_view,
     member_role,
 )
+from ngos.views.addresses import follow_former_address
 
 app_name = "members"
 
@@ -27,19 +28,29 @@ municipality = {"people": MUNICIPAL_STAFF}
 urlpatterns = [
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     # An NGO's members
-    path("ngos/<slug:slug>/members/", member_list, ngo, name="members"),
-    path("ngos/<slug:slug>/members/invite/", member_invite, ngo, name="invite"),
+    path("ngos/<slug:slug>/members/", follow_former_address(member_list), ngo, name="members"),
+    path(
+        "ngos/<slug:slug>/members/invite/", follow_former_address(member_invite), ngo, name="invite"
+    ),
     path(
         "ngos/<slug:slug>/invitations/<int:pk>/revoke/",
-        invitation_revoke_view,
+        follow_former_address(invitation_revoke_view),
         ngo,
         name="invitation_revoke",
     ),
-    path("ngos/<slug:slug>/members/<int:pk>/role/", member_role, ngo, name="member_role"),
     path(
-        "ngos/<slug:slug>/members/<int:pk>/remove/", member_remove_view, ngo, name="member_remove"
+        "ngos/<slug:slug>/members/<int:pk>/role/",
+        follow_former_address(member_role),
+        ngo,
+        name="member_role",
     ),
-    path("ngos/<slug:slug>/leave/", member_leave, ngo, name="leave"),
+    path(
+        "ngos/<slug:slug>/members/<int:pk>/remove/",
+        follow_former_address(member_remove_view),
+        ngo,
+        name="member_remove",
+    ),
+    path("ngos/<slug:slug>/leave/", follow_former_address(member_leave), ngo, name="leave"),
     # A municipality's staff
     path("municipalities/<slug:slug>/staff/", member_list, municipality, name="staff"),
     path(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.phones import phone_dial
 from portal.turkish import search_key, sort_key
 
 
@@ -231,6 +232,19 @@ class Municipality(TurkishNamed):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    # Who NGOs turn to: kept by the municipality's managers (municipality_contacts_update).
+    ngo_unit = models.CharField(
+        _("unit that deals with NGOs"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Dış İlişkiler ve STK Müdürlüğü."),
+    )
+    ngo_contact_name = models.CharField(_("contact person for NGOs"), max_length=150, blank=True)
+    ngo_contact_phone = models.CharField(_("contact person's phone"), max_length=40, blank=True)
+    ngo_contact_email = models.EmailField(_("contact person's email"), blank=True)
+    contacts_updated_at = models.DateTimeField(
+        _("contact details updated at"), null=True, blank=True, editable=False
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -267,6 +281,24 @@ class Municipality(TurkishNamed):
 
     def get_absolute_url(self):
         return reverse("municipalities:detail", kwargs={"slug": self.slug})
+
+    @property
+    def phone_dial(self):
+        """The digits of ``phone`` for a tel: link."""
+        return phone_dial(self.phone)
+
+    @property
+    def ngo_contact_phone_dial(self):
+        return phone_dial(self.ngo_contact_phone)
+
+    @property
+    def has_ngo_contact(self):
+        return bool(
+            self.ngo_unit
+            or self.ngo_contact_name
+            or self.ngo_contact_phone
+            or self.ngo_contact_email
+        )
 
 
 class MunicipalStaffQuerySet(models.QuerySet):

@@ -3,7 +3,7 @@
 import rules
 
 from portal.access import roles_of
-from portal.rules import is_national_coordinator, is_site_admin
+from portal.rules import is_site_admin
 
 
 @rules.predicate
@@ -24,9 +24,8 @@ def coordinates_municipality(user, municipality):
 
 
 rules.add_perm("municipalities.view_municipality", rules.always_allow)
-rules.add_perm(
-    "municipalities.change_municipality_contacts", manages | is_national_coordinator | is_site_admin
-)
+# The public contact details are the municipality's own word: its managers keep them.
+rules.add_perm("municipalities.change_municipality_contacts", manages)
 rules.add_perm("municipalities.view_staff", works_for | coordinates_municipality | is_site_admin)
 # Managers invite colleagues; coordinators of the municipality's sub-region (and site
 # administrators) appoint the first manager.

@@ -1,4 +1,5 @@
-"""Loading the reference geography shipped in ``municipalities/data`` (see its README)."""
+"""Loading the reference geography shipped in ``municipalities/data`` (see its README), and a
+municipality's managers keeping its public contact details."""
 
 import csv
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from municipalities.models import (
     District,
@@ -15,6 +17,8 @@ from municipalities.models import (
     Province,
     SubRegion,
 )
+from portal.audit import audit
+from portal.models import AuditEntry
 from portal.turkish import search_key, sort_key, tr_slugify
 
 # The 7 geographic regions in their customary order.
@@ -213,3 +217,40 @@ def _load_municipalities(provinces, districts, town_rows) -> int:
         )
     Municipality.objects.bulk_create(wanted, batch_size=500)
     return count + len(wanted)
+
+
+CONTACT_FIELDS = [
+    "address",
+    "phone",
+    "email",
+    "website",
+    "ngo_unit",
+    "ngo_contact_name",
+    "ngo_contact_phone",
+    "ngo_contact_email",
+]
+
+
+@transaction.atomic
+def municipality_contacts_update(*, municipality: Municipality, form, by) -> Municipality:
+    """Save the public contact details of a valid MunicipalityContactsForm (its instance a copy
+    of ``municipality``). Side effects: updates the municipality's contact fields and
+    ``contacts_updated_at``; an audit entry with each changed field's old and new value."""
+    current = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    edited = form.save(commit=False)
+    changes = {
+        field: [getattr(current, field), getattr(edited, field)]
+        for field in CONTACT_FIELDS
+        if getattr(current, field) != getattr(edited, field)
+    }
+    if not changes:
+        return current
+    edited.contacts_updated_at = timezone.now()
+    edited.save(update_fields=[*CONTACT_FIELDS, "contacts_updated_at"])
+    audit(
+        AuditEntry.Action.CONTACTS_CHANGE,
+        actor=by,
+        target=edited,
+        details={"changes": changes},
+    )
+    return edited

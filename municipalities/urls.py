@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.municipality_list, name="list"),
     path("places/", views.place_options, name="place_options"),
     path("<slug:slug>/", views.municipality_detail, name="detail"),
+    path("<slug:slug>/contacts/", views.municipality_contacts_edit, name="contacts_edit"),
 ]

@@ -252,6 +252,8 @@ class NGO(TurkishNamed):
                 | Q(afad_accredited=False, afad_group=""),
                 name="ngo_afad_group_iff_accredited",
             ),
+            # A constraint cannot compare with today, so the database holds a fixed plausible
+            # range; "not in the future" is NGOForm.clean_founding_year's rule.
             models.CheckConstraint(
                 condition=Q(founding_year__isnull=True)
                 | Q(founding_year__gte=1800, founding_year__lte=2100),
@@ -271,6 +273,26 @@ class NGO(TurkishNamed):
     def identity_is_vouched(self):
         """A coordinator vouched for this identity: changing it needs their approval."""
         return self.status in VOUCHED_STATUSES
+
+
+class NGOSlugHistory(models.Model):
+    """A former web address (slug) of an NGO, kept when it was renamed: the NGO's pages at the
+    old address redirect permanently to the new one, so links and bookmarks keep working."""
+
+    ngo = models.ForeignKey(
+        NGO, on_delete=models.CASCADE, related_name="old_slugs", verbose_name=_("NGO")
+    )
+    # Unique: an old address leads to one NGO, and no other NGO is given it (ngo_unique_slug).
+    slug = models.SlugField(_("former slug"), max_length=220, unique=True)
+    created_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former web address of an NGO")
+        verbose_name_plural = _("former web addresses of NGOs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.slug
 
 
 class IdentityChangeStatus(models.TextChoices):

@@ -25,6 +25,23 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 ALERT_WINDOW_SECONDS = 60 * 60
+# The address a valid invitation was sent to, kept while its (anonymous) reader signs up.
+INVITED_EMAIL_SESSION_KEY = "portal:invited_email"
+
+
+def remember_invited_email(request, email: str) -> None:
+    """Offer ``email`` on the sign-up form of this browser's session. Only for the address of a
+    valid invitation the visitor has opened (members.views.invitations): the sign-up form then
+    starts with the address the invitation can be accepted with."""
+    request.session[INVITED_EMAIL_SESSION_KEY] = email
+
+
+def invited_email(request) -> str:
+    return request.session.get(INVITED_EMAIL_SESSION_KEY, "")
+
+
+def forget_invited_email(request) -> None:
+    request.session.pop(INVITED_EMAIL_SESSION_KEY, None)
 
 
 def _digest(text: str) -> str:

@@ -227,6 +227,7 @@ class AuditEntry(models.Model):
         SECOND_FACTOR = "second_factor", _("two-factor sign-in changed")
         RECOVERY_CODE = "recovery_code", _("recovery code used")
         PRIVACY_NOTICE = "privacy_notice", _("privacy notice acknowledged")
+        CONTACTS_CHANGE = "contacts_change", _("public contact details changed")
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

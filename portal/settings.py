@@ -385,6 +385,9 @@ MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT") or BASE_DIR / "media")
 PROTOCOL_DOCUMENT_MAX_BYTES = int(os.environ.get("PROTOCOL_DOCUMENT_MAX_BYTES", str(10 << 20)))
 # Both sides of an active protocol are reminded this many days before it ends.
 PROTOCOL_EXPIRY_REMINDER_DAYS = 30
+# A programme's check-in opens this many hours before it starts (people arrive early) and closes
+# at the end of its last day, Türkiye time (events.models.Event.checkin_window).
+EVENT_CHECKIN_OPENS_HOURS_BEFORE = int(os.environ.get("EVENT_CHECKIN_OPENS_HOURS_BEFORE", "3"))
 
 # Cache: local memory per process by default; Redis (shared by several app servers) when set.
 # The report figures ("reports") are always shared by every worker and app server: in Redis, or

@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("accounts/profile/", pages.ProfileView.as_view(), name="profile"),
     path("privacy/", pages.privacy, name="privacy"),
     path("privacy/acknowledge/", pages.privacy_acknowledge, name="privacy_acknowledge"),
+    # allauth's sign-up with the invited address filled in; the same path and name as allauth's.
+    path("accounts/signup/", pages.SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),

@@ -497,8 +497,13 @@ PUBLIC_ENTRY_KINDS = [k for k in ReviewEntryKind.values if k != ReviewEntryKind.
 
 class ReviewEntryQuerySet(models.QuerySet):
     def public(self):
-        """What the NGO sees: everything but the municipality's internal notes."""
+        """What anyone outside the municipality may read: everything but its internal notes."""
         return self.exclude(kind=ReviewEntryKind.NOTE)
+
+    def for_ngo(self):
+        """What the NGO's own page of a case shows: the public entries less the assignments,
+        which name a member of the municipality's staff (the NGO deals with the municipality)."""
+        return self.public().exclude(kind=ReviewEntryKind.ASSIGNMENT)
 
 
 class ReviewEntry(models.Model):

@@ -109,6 +109,68 @@ def seed_accounts():
         MunicipalStaff.objects.get_or_create(
             user=demo_user(email, name), municipality=municipality, defaults={"role": role}
         )
+    # The demo managers' municipalities, and the host of the next programme, have contacts.
+    seed_municipal_contacts()
+
+
+# Public contact details of a few municipalities (addresses and phones in the style of the real
+# ones; e-mail addresses under demo.test, so that no demo mail reaches a real office).
+MUNICIPAL_CONTACTS = {
+    (ERZURUM, "metropolitan", None): {
+        "address": "Cumhuriyet Caddesi No: 1\nYakutiye / Erzurum",
+        "phone": "0442 344 10 00",
+        "email": "bilgi@erzurum-bb.demo.test",
+        "ngo_unit": "Dış İlişkiler ve Sivil Toplum Şube Müdürlüğü",
+        "ngo_contact_name": "Elif Karakaya",
+        "ngo_contact_phone": "0442 344 12 50 (dahili 250)",
+        "ngo_contact_email": "stk@erzurum-bb.demo.test",
+    },
+    (ERZURUM, "district", "Yakutiye"): {
+        "address": "Yakutiye Belediyesi Hizmet Binası\nYakutiye / Erzurum",
+        "phone": "0442 235 10 00",
+        "email": "bilgi@yakutiye.demo.test",
+        "ngo_unit": "Kültür ve Sosyal İşler Müdürlüğü",
+        "ngo_contact_name": "Murat Aydın",
+        "ngo_contact_phone": "0442 235 11 20",
+        "ngo_contact_email": "stk@yakutiye.demo.test",
+    },
+    (36, "provincial", None): {
+        "address": "Kars Belediyesi Hizmet Binası\nMerkez / Kars",
+        "phone": "0474 212 10 00",
+        "email": "bilgi@kars.demo.test",
+        "website": "https://www.kars.bel.tr",
+        "ngo_unit": "Basın Yayın ve Halkla İlişkiler Müdürlüğü",
+        "ngo_contact_name": "Zeynep Arslan",
+        "ngo_contact_phone": "0474 212 10 30",
+        "ngo_contact_email": "stk@kars.demo.test",
+    },
+    (63, "metropolitan", None): {
+        "address": "Şanlıurfa Büyükşehir Belediyesi Hizmet Binası\nHaliliye / Şanlıurfa",
+        "phone": "444 63 63",
+        "email": "bilgi@sanliurfa-bb.demo.test",
+        "website": "https://www.sanliurfa.bel.tr",
+        "ngo_unit": "Sivil Toplum ve Dış İlişkiler Daire Başkanlığı",
+        "ngo_contact_name": "Hasan Yılmaz",
+        "ngo_contact_phone": "0414 318 20 00",
+        "ngo_contact_email": "stk@sanliurfa-bb.demo.test",
+    },
+}
+
+
+def seed_municipal_contacts():
+    """Contact details and the NGO desk of a few municipalities; fields already filled (by a
+    manager) are kept."""
+    for (plate, kind, district), values in MUNICIPAL_CONTACTS.items():
+        municipality = Municipality.objects.filter(province=plate, kind=kind)
+        if district:
+            municipality = municipality.filter(district__name=district)
+        municipality = municipality.get()
+        blank = [field for field, value in values.items() if not getattr(municipality, field)]
+        for field in blank:
+            setattr(municipality, field, values[field])
+        if blank:
+            municipality.contacts_updated_at = timezone.now()
+            municipality.save(update_fields=[*blank, "contacts_updated_at"])
 
 
 def seed_ngos():

@@ -1,9 +1,10 @@
 """The check-in of a programme: who holds a place, a Turkish-aware search, marking attendance."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 
 from events.models import Event, Registration
 from events.services.registrations import ACTIVE_STATUSES, SEATED_STATUSES, Status, person_name
@@ -37,13 +38,38 @@ def registrations_search(rows: list[Registration], query: str) -> list[Registrat
     ]
 
 
+def checkin_closed_reason(event: Event, now=None) -> str:
+    """Why nobody can be checked in now (empty while the check-in is open): too early, or the
+    programme's last day is over."""
+    now = now or timezone.now()
+    opens, closes = event.checkin_window()
+    if now < opens:
+        hours = settings.EVENT_CHECKIN_OPENS_HOURS_BEFORE
+        return ngettext(
+            "The check-in opens on %(opens)s, %(hours)d hour before the programme starts.",
+            "The check-in opens on %(opens)s, %(hours)d hours before the programme starts.",
+            hours,
+        ) % {
+            "opens": formats.date_format(timezone.localtime(opens), "DATETIME_FORMAT"),
+            "hours": hours,
+        }
+    if now >= closes:
+        last_day = timezone.localdate(event.ends_at)
+        return gettext("The check-in closed at the end of the programme's last day (%(day)s).") % {
+            "day": formats.date_format(last_day, "DATE_FORMAT")
+        }
+    return ""
+
+
 @transaction.atomic
 def registration_check_in(*, registration_id, attended: bool, by) -> Registration:
     """Mark a registered person as attended, or undo it.
 
-    Refuses for a cancelled programme and for registrations without a seat (waitlisted,
-    cancelled). Side effects: sets status attended with checked_in_at/by, or back to registered
-    with both cleared. The seat count does not change.
+    Refuses for a cancelled programme, for registrations without a seat (waitlisted,
+    cancelled), and marking attendance outside the check-in window (``Event.checkin_window``);
+    undoing a check-in stays possible afterwards, to correct a mistake. Side effects: sets
+    status attended with checked_in_at/by, or back to registered with both cleared. The seat
+    count does not change.
     """
     registration = (
         Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
@@ -55,6 +81,9 @@ def registration_check_in(*, registration_id, attended: bool, by) -> Registratio
         )
     if registration.status not in SEATED_STATUSES:
         raise ValidationError(gettext("Only people with a seat can be checked in."), code="no_seat")
+    closed = checkin_closed_reason(registration.event) if attended else ""
+    if closed:
+        raise ValidationError(closed, code="checkin_closed")
     if attended and registration.status == Status.REGISTERED:
         registration.status = Status.ATTENDED
         registration.checked_in_at = timezone.now()

@@ -22,6 +22,7 @@ from events.forms.checkin import CheckinSearchForm
 from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
 from events.services.checkin import (
+    checkin_closed_reason,
     checkin_registrations,
     registration_check_in,
     registrations_search,
@@ -137,6 +138,7 @@ def checkin(request, slug):
     context = {
         "event": event,
         "query": query,
+        "checkin_closed": checkin_closed_reason(event),
         "search_form": search_form,
         "seated": [r for r in found if r.status != waitlisted],
         "waiting": sorted(
@@ -171,7 +173,13 @@ def checkin_mark(request, slug, pk):
         registration = event.registrations.select_related(
             "user", "ngo__province", "municipality__province"
         ).get(pk=registration.pk)
-        context = {"event": event, "registration": registration, "query": query, "error": error}
+        context = {
+            "event": event,
+            "registration": registration,
+            "query": query,
+            "error": error,
+            "checkin_closed": checkin_closed_reason(event),
+        }
         return render(request, CHECKIN_TEMPLATE + "#row", context)
     if error:
         messages.error(request, error)

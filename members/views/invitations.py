@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from members.models import Invitation
 from members.services.invitations import invitation_accept as accept
 from members.services.invitations import invitation_problem, invitation_role_label
+from portal.adapters import remember_invited_email
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,6 +41,9 @@ def invitation_accept(request, token):
             return redirect("members:staff", slug=organisation.slug)
     else:
         problem = invitation_problem(invitation, request.user)
+        if problem is None and not request.user.is_authenticated:
+            # Signing up from here starts with the invited address (only a usable invitation's).
+            remember_invited_email(request, invitation.email)
     context = {
         "invitation": invitation,
         "organisation": invitation.organisation,

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import District, Municipality, Province
@@ -53,6 +54,8 @@ class NGOForm(forms.ModelForm):
         self.fields["province"].queryset = Province.objects.order_by("name_sort")
         self.fields["activity_fields"].queryset = ActivityField.objects.filter(is_active=True)
         self.fields["activity_fields"].label_from_instance = lambda field: field.label
+        # The browser's own check; clean_founding_year is the rule.
+        self.fields["founding_year"].widget.attrs["max"] = timezone.localdate().year
         province_id = self._chosen_province_id()
         self.fields["district"].queryset = District.objects.filter(
             province_id=province_id
@@ -90,6 +93,19 @@ class NGOForm(forms.ModelForm):
         if len(name) < 3:
             raise forms.ValidationError(_("Please enter the organisation's full name."))
         return name
+
+    def clean_founding_year(self):
+        """Not in the future. The database holds only a fixed plausible range (1800–2100): a
+        check constraint cannot compare with today, so "not in the future" is the form's rule."""
+        year = self.cleaned_data.get("founding_year")
+        this_year = timezone.localdate().year
+        if year is not None and year > this_year:
+            raise forms.ValidationError(
+                _("The founding year cannot be in the future (it is %(year)s now).")
+                % {"year": this_year},
+                code="future",
+            )
+        return year
 
     def clean_registry_number(self):
         number = "".join(self.cleaned_data.get("registry_number", "").split()).upper()

@@ -21,6 +21,7 @@ from ngos.models import (
     IdentityChangeStatus,
     NGOIdentityChange,
 )
+from ngos.services.addresses import ngo_address_follow_name
 from ngos.services.recipients import absolute_url, mail_each, ngo_admins, ngo_coordinators
 from portal.audit import audit
 
@@ -176,7 +177,8 @@ def identity_change_decide(
     Raises ValidationError when the change is no longer open, when its requester tries to
     approve it (another person must), when a rejection has no reason, or when the proposed
     registry number has been taken meanwhile. Side effects: on approval, updates the NGO's
-    identity (and its district and municipality when the province changes); updates the change;
+    identity (and its district and municipality when the province changes) and, for a new
+    name, its address (an NGOSlugHistory row keeps the old one); updates the change;
     an audit entry; after commit, emails the NGO's administrators and the requester.
     """
     ngo_id = NGOIdentityChange.objects.values_list("ngo_id", flat=True).get(pk=change_id)
@@ -213,8 +215,12 @@ def identity_change_decide(
                 code="registry_number_taken",
             )
         fields = IDENTITY_FIELDS + (PLACE_FIELDS if change.moves_province else ())
+        old_name = ngo.name
         for field in fields:
             setattr(ngo, _attname(field), getattr(change, _attname(field)))
+        # The approved name is applied now: the NGO gets its new address (the old redirects).
+        if ngo_address_follow_name(ngo=ngo, old_name=old_name):
+            fields = (*fields, "slug")
         ngo.updated_at = timezone.now()
         ngo.save(update_fields=[*fields, "updated_at"])
         _close(change, status=Status.APPROVED, by=by)

@@ -7,30 +7,9 @@ from django.utils import timezone
 
 from municipalities.models import Municipality
 from ngos.models import NGO, ActivityField, Membership, NGOIdentityChange
+from ngos.services.addresses import ngo_address_follow_name, ngo_unique_slug
 from ngos.services.identity import held_fields, identity_change_request, identity_differs
 from portal.access import forget_roles
-from portal.slugs import unique_slug
-
-# Paths under /ngos/ that an NGO's slug must never take.
-RESERVED_SLUGS = {
-    "register",
-    "verification",
-    "capabilities",
-    "import",
-    "join",
-    "invitations",
-    "export",
-    "new",
-    "search",
-    "options",
-}
-
-
-def ngo_unique_slug(name: str, *, exclude_pk=None) -> str:
-    """A slug from the name that keeps every Turkish letter and is not taken or reserved."""
-    return unique_slug(
-        NGO, name, max_length=200, fallback="stk", reserved=RESERVED_SLUGS, exclude_pk=exclude_pk
-    )
 
 
 @transaction.atomic
@@ -68,7 +47,9 @@ def ngo_update_profile(
     (``identity_change_request``, which may raise ValidationError), and the profile keeps its
     verified identity, with its district and municipality when the province changes. Everything
     else is saved at once. Only the form's fields are written: the status is the coordinators'.
-    Side effects: updates the NGO and its fields of activity; see ``identity_change_request``.
+    A new name saved at once gives the NGO a new address (``ngo_address_follow_name``).
+    Side effects: updates the NGO and its fields of activity; may insert an NGOSlugHistory;
+    see ``identity_change_request``.
     """
     # Lock the row: the identity is compared with what is stored now, not what the form saw.
     current = NGO.objects.select_for_update().get(pk=ngo.pk)
@@ -87,8 +68,11 @@ def ngo_update_profile(
         for field in held_fields(current, edited):
             attname = NGO._meta.get_field(field).attname
             setattr(edited, attname, getattr(current, attname))
+    # A new name applied now (not held for verification) gives the NGO a new address.
+    renamed = ngo_address_follow_name(ngo=edited, old_name=current.name)
     edited.updated_at = timezone.now()
-    edited.save(update_fields=[*_saved_fields(form), "municipality", "updated_at"])
+    fields = [*_saved_fields(form), "municipality", "updated_at"]
+    edited.save(update_fields=[*fields, "slug"] if renamed else fields)
     form.save_m2m()
     return ProfileSaved(ngo=edited, identity_change=change)
 

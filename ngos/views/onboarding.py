@@ -119,7 +119,8 @@ def ngo_edit(request, slug):
             form.add_error(None, error)
         else:
             messages.success(request, _saved_message(saved))
-            return redirect(reverse("ngos:detail", args=[ngo.slug]))
+            # saved.ngo: a new name gives a new address.
+            return redirect(reverse("ngos:detail", args=[saved.ngo.slug]))
     return _ngo_form_page(request, form, ngo, change)
 
 

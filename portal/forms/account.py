@@ -37,9 +37,11 @@ class SignupForm(forms.Form):
         user.full_name = self.cleaned_data["full_name"]
         user.preferred_language = self.cleaned_data["preferred_language"]
         user.save(update_fields=["full_name", "preferred_language"])
+        from portal.adapters import forget_invited_email
         from portal.duties import acknowledge_privacy_notice
 
         acknowledge_privacy_notice(user, request=request)
+        forget_invited_email(request)
 
 
 class ProfileForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode, urlsplit
 
+from allauth.account.views import SignupView as AllauthSignupView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import UpdateView
 
+from portal.adapters import invited_email
 from portal.duties import acknowledge_privacy_notice, safe_next
 from portal.forms.account import PrivacyAcknowledgementForm, ProfileForm
 from portal.health import readiness
@@ -62,6 +64,16 @@ def privacy_acknowledge(request):
             "previous_version": previous,
         },
     )
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, starting with the address of the invitation the visitor opened."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if not initial.get("email") and invited_email(self.request):
+            initial["email"] = invited_email(self.request)
+        return initial
 
 
 class ProfileView(LoginRequiredMixin, UpdateView):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
 from surveys.models import AnswerTemplate
+from surveys.services.answer_templates import PLACEHOLDERS, unknown_placeholders
 
 
 class AnswerTemplateForm(forms.ModelForm):
@@ -14,6 +15,13 @@ class AnswerTemplateForm(forms.ModelForm):
         model = AnswerTemplate
         fields = ["municipality", "title", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "body": _(
+                "You may write {ngo}, {title} and {municipality}: when the template is inserted "
+                "into an answer they become the NGO's name, the expectation's title and your "
+                "municipality's name."
+            )
+        }
 
     def __init__(self, *args, municipality_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,6 +34,20 @@ class AnswerTemplateForm(forms.ModelForm):
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        unknown = unknown_placeholders(body)
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown placeholder %(unknown)s: only %(known)s are filled in.")
+                % {
+                    "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                    "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                },
+                code="unknown_placeholder",
+            )
+        return body
 
     def clean(self):
         cleaned = super().clean()

@@ -3,9 +3,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import AnswerTemplate, ExpectationStatus
+from surveys.services.review import past_target_date_message, target_date_in_past
 
 BULK_STATUS, BULK_ASSIGN, BULK_ANSWER = "status", "assign", "answer"
 
@@ -81,6 +83,7 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, municipality_ids, **kwargs):
         super().__init__(*args, **kwargs)
         several = len(municipality_ids) > 1
+        self.fields["target_date"].widget.attrs["min"] = timezone.localdate().isoformat()
         self.fields["assignee"].queryset = (
             get_user_model()
             .objects.filter(is_active=True, municipal_roles__municipality__in=municipality_ids)
@@ -109,6 +112,9 @@ class BulkActionForm(forms.Form):
             name, message = required[action]
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, message)
+        planned = action == BULK_STATUS and cleaned.get("to_status") == ExpectationStatus.PLANNED
+        if planned and target_date_in_past(cleaned.get("target_date")):
+            self.add_error("target_date", past_target_date_message())
         return cleaned
 
     def service_arguments(self) -> dict:
@@ -122,4 +128,5 @@ class BulkActionForm(forms.Form):
             }
         if data["action"] == BULK_ASSIGN:
             return {"assignee": data["assignee"]}
-        return {"text": data["template"].body}
+        # Each case gets the template with its own NGO, title and municipality filled in.
+        return {"text": data["template"].body, "fill_placeholders": True}

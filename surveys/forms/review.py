@@ -8,11 +8,17 @@ forms only limit the choices to what the user may pick.
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
 from surveys.models import ExpectationStatus
-from surveys.services.review import allowed_statuses, referral_targets
+from surveys.services.review import (
+    allowed_statuses,
+    past_target_date_message,
+    referral_targets,
+    target_date_in_past,
+)
 
 
 class CaseForm(forms.Form):
@@ -72,6 +78,14 @@ class StatusForm(CaseForm):
         self.fields["to_status"].choices = [
             (status.value, status.label) for status in ExpectationStatus if status in allowed
         ]
+        self.fields["target_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        planned = cleaned.get("to_status") == ExpectationStatus.PLANNED
+        if planned and target_date_in_past(cleaned.get("target_date")):
+            self.add_error("target_date", past_target_date_message())
+        return cleaned
 
 
 class AnswerForm(CaseForm):

@@ -22,6 +22,7 @@ from portal.access import roles_of
 from portal.mail import mail_batch
 from portal.notifications import Message, notify
 from surveys.models import TRANSITIONS, Expectation, ExpectationStatus, ReviewEntry
+from surveys.services.answer_templates import answer_template_fill
 
 Status = ExpectationStatus
 Kind = ReviewEntry.Kind
@@ -85,10 +86,12 @@ def _case_url(base_url, case):
 
 def _tell_ngo(case, *, kind, preference, base_url, text, detail=""):
     """Notify the NGO's administrators; ``text`` and ``detail`` are format strings translated in
-    each recipient's language (they may use %(title)s, %(municipality)s, %(status)s)."""
+    each recipient's language (they may use %(title)s, %(ngo)s, %(municipality)s, %(status)s).
+    The line names the NGO and the case: an administrator of several NGOs knows which."""
 
     def build(user):
         values = {
+            "ngo": case.submission.ngo.name,
             "title": case.title,
             "municipality": case.municipality.name,
             "status": case.get_status_display(),
@@ -101,6 +104,15 @@ def _tell_ngo(case, *, kind, preference, base_url, text, detail=""):
         return Message(text=line, url=url, subject=line, body=body)
 
     notify(users=_ngo_admins(case), kind=kind, preference=preference, build=build)
+
+
+def target_date_in_past(target_date) -> bool:
+    """A plan's target date before today (Türkiye time): refused, a plan looks ahead."""
+    return target_date is not None and target_date < timezone.localdate()
+
+
+def past_target_date_message() -> str:
+    return _("The target date cannot be in the past: give today or a later day.")
 
 
 def allowed_statuses(case) -> list[str]:
@@ -120,8 +132,9 @@ def expectation_change_status(
     base_url="",
 ) -> Expectation:
     """Move a case to another status. Declining needs a reason, completing a closing note,
-    planning a target date; only the transitions in TRANSITIONS are allowed. Side effects: one
-    history entry; the NGO's administrators are notified (completion by its own preference)."""
+    planning a target date from today on; only the transitions in TRANSITIONS are allowed.
+    Side effects: one history entry; the NGO's administrators are notified (completion by its
+    own preference)."""
     case = _case_for_staff(expectation_id, user, expected_version)
     text = (text or "").strip()
     if to_status == Status.REFERRED:
@@ -140,6 +153,8 @@ def expectation_change_status(
         raise ValidationError(_("Write a closing note saying what was done."))
     if to_status == Status.PLANNED and not target_date:
         raise ValidationError(_("Give the target date of the plan."))
+    if to_status == Status.PLANNED and target_date_in_past(target_date):
+        raise ValidationError(past_target_date_message(), code="past_target_date")
     old = case.status
     case.status = to_status
     case.status_changed_at = timezone.now()
@@ -154,7 +169,7 @@ def expectation_change_status(
             kind="case_completed",
             preference="completions",
             base_url=base_url,
-            text=gettext_noop("%(municipality)s completed your expectation “%(title)s”."),
+            text=gettext_noop("%(municipality)s completed the expectation “%(title)s” of %(ngo)s."),
             detail=gettext_noop(
                 "Please confirm it, or dispute it with a comment if it is not done."
             ),
@@ -166,17 +181,23 @@ def expectation_change_status(
             preference="status_changes",
             base_url=base_url,
             text=gettext_noop(
-                "Your expectation “%(title)s” is now “%(status)s” (%(municipality)s)."
+                "The expectation “%(title)s” of %(ngo)s is now “%(status)s” (%(municipality)s)."
             ),
         )
     return case
 
 
 @transaction.atomic
-def expectation_answer(*, expectation_id, expected_version, user, text, base_url="") -> ReviewEntry:
-    """A public answer to the NGO. The first one sets the case's first-answer time (for the
-    responsiveness reports). Side effects: one history entry; the NGO is notified."""
+def expectation_answer(
+    *, expectation_id, expected_version, user, text, base_url="", fill_placeholders=False
+) -> ReviewEntry:
+    """A public answer to the NGO; ``fill_placeholders``: ``text`` is an answer template's,
+    whose {ngo}, {title} and {municipality} are filled in for this case (the inbox's bulk
+    answer). The first answer sets the case's first-answer time (for the responsiveness
+    reports). Side effects: one history entry; the NGO is notified."""
     case = _case_for_staff(expectation_id, user, expected_version)
+    if fill_placeholders:
+        text = answer_template_fill(text or "", case)
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Write the answer first."))
@@ -189,7 +210,7 @@ def expectation_answer(*, expectation_id, expected_version, user, text, base_url
         kind="case_answer",
         preference="answers",
         base_url=base_url,
-        text=gettext_noop("%(municipality)s answered your expectation “%(title)s”."),
+        text=gettext_noop("%(municipality)s answered the expectation “%(title)s” of %(ngo)s."),
         detail=text.replace("%", "%%"),
     )
     return entry
@@ -230,8 +251,8 @@ def expectation_assign(
             kind="case_assigned",
             preference=None,
             build=lambda u: Message(
-                text=_("%(user)s assigned you the case “%(title)s”.")
-                % {"user": user, "title": case.title},
+                text=_("%(user)s assigned you the case “%(title)s” of %(ngo)s.")
+                % {"user": user, "title": case.title, "ngo": case.submission.ngo.name},
                 url=url,
             ),
         )
@@ -286,7 +307,9 @@ def expectation_refer(
         kind="case_referred",
         preference="referrals",
         base_url=base_url,
-        text=gettext_noop("Your expectation “%(title)s” was referred to %(municipality)s."),
+        text=gettext_noop(
+            "The expectation “%(title)s” of %(ngo)s was referred to %(municipality)s."
+        ),
         detail=text.replace("%", "%%"),
     )
     staff = [
@@ -299,8 +322,8 @@ def expectation_refer(
         kind="case_referred_in",
         preference=None,
         build=lambda u: Message(
-            text=_("A case was referred to your municipality: “%(title)s”.")
-            % {"title": case.title},
+            text=_("A case of %(ngo)s was referred to your municipality: “%(title)s”.")
+            % {"title": case.title, "ngo": case.submission.ngo.name},
             url=url,
         ),
     )
@@ -371,7 +394,8 @@ def expectation_ngo_dispute(*, expectation_id, user, text, base_url="") -> Expec
         kind="case_disputed",
         preference=None,
         build=lambda u: Message(
-            text=_("The NGO disputed the completion of “%(title)s”.") % {"title": case.title},
+            text=_("%(ngo)s disputed the completion of the case “%(title)s”.")
+            % {"title": case.title, "ngo": case.submission.ngo.name},
             url=url,
         ),
     )

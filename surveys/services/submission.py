@@ -287,7 +287,8 @@ def submission_send_confirmation(*, submission_id: int, base_url: str = "") -> i
                 "recipient": recipient,
                 "link": link,
             }
-            subject = _("Submission received: %(receipt)s — %(campaign)s") % {
+            subject = _("Submission of %(ngo)s received: %(receipt)s — %(campaign)s") % {
+                "ngo": submission.ngo.name,
                 "receipt": submission.receipt_number,
                 "campaign": submission.campaign.title,
             }

@@ -30,6 +30,7 @@ from surveys.forms.review import (
     StatusForm,
 )
 from surveys.models import TRANSITIONS, AnswerTemplate, Expectation, ReviewEntry
+from surveys.services.answer_templates import answer_template_fill, answer_with_template
 from surveys.services.review import (
     ReviewConflict,
     expectation_add_note,
@@ -99,14 +100,20 @@ def _inbox_url():
         return reverse("dashboard")
 
 
-def _template_body(request, templates):
-    """The text of the answer template picked with ``?template=<id>`` (empty if none)."""
-    picked = request.GET.get("template", "")
-    return next((t.body for t in templates if str(t.pk) == picked), "")
+def _answer_templates(case):
+    """The answer templates the case's municipality has in use."""
+    return list(
+        AnswerTemplate.objects.filter(municipality=case.municipality_id, is_active=True).order_by(
+            "title"
+        )
+    )
 
 
-def _render_case(request, case, *, can_act, bound=None, conflict=None):
-    """The case page; after a refused action, ``bound`` holds that form with what was typed."""
+def _render_case(
+    request, case, *, can_act, bound=None, conflict=None, templates=None, extra=None, fragment=""
+):
+    """The case page; after a refused action, ``bound`` holds that form with what was typed.
+    ``extra``: more context (the answer template step); ``fragment``: the partial to return."""
     ngo = case.submission.ngo
     context = {
         "case": case,
@@ -120,19 +127,14 @@ def _render_case(request, case, *, can_act, bound=None, conflict=None):
     }
     template = CASE_TEMPLATE
     if can_act:
-        templates = list(
-            AnswerTemplate.objects.filter(municipality=case.municipality_id, is_active=True)
-        )
         forms = {name: form_class(case=case) for name, form_class in CASE_FORMS.items()}
-        body = _template_body(request, templates)
-        if body:
-            forms["answer"] = AnswerForm(case=case, initial={"text": body})
-        if "template" in request.GET and request.htmx and not request.htmx.boosted:
-            template += "#answer-form"
         forms.update(bound or {})
         context.update({f"{name}_form": form for name, form in forms.items()})
-        context["answer_templates"] = templates
+        context["answer_templates"] = _answer_templates(case) if templates is None else templates
         context["can_refer"] = Expectation.Status.REFERRED in TRANSITIONS.get(case.status, ())
+    context.update(extra or {})
+    if fragment and request.htmx and not request.htmx.boosted:
+        template += f"#{fragment}"
     return render(request, template, context)
 
 
@@ -194,10 +196,50 @@ def case_status(request, pk):
     return _act(request, pk, "status", run)
 
 
+TEMPLATE_PREVIEW, TEMPLATE_INSERT = "preview", "insert"
+
+
+def _answer_template_step(request, pk, step):
+    """Preview the picked answer template filled in for this case, or insert it after the text
+    typed so far. Nothing is sent; the answer form comes back with the text (and the review
+    version the user loaded), so what was typed is never lost."""
+    case = _staff_case(request, pk)
+    templates = _answer_templates(case)
+    picked_id = request.POST.get("template", "")
+    picked = next((t for t in templates if str(t.pk) == picked_id), None)
+    typed = request.POST.get("text", "")
+    filled = answer_template_fill(picked.body, case) if picked else ""
+    text = answer_with_template(typed, filled) if picked and step == TEMPLATE_INSERT else typed
+    form = AnswerForm(
+        case=case,
+        initial={"text": text, "review_version": request.POST.get("review_version", "")},
+    )
+    extra = {
+        "picked_template": picked,
+        "answer_preview": filled,
+        "template_missing": picked is None,
+        "template_inserted": picked is not None and step == TEMPLATE_INSERT,
+    }
+    fragment = "answer-preview" if step == TEMPLATE_PREVIEW else "answer-form"
+    return _render_case(
+        request,
+        case,
+        can_act=True,
+        bound={"answer": form},
+        templates=templates,
+        extra=extra,
+        fragment=fragment,
+    )
+
+
 @login_required
 @require_POST
 def case_answer(request, pk):
-    """Send a public answer to the NGO."""
+    """Send a public answer to the NGO; with ``template_action``, preview or insert an answer
+    template instead (nothing is sent)."""
+    step = request.POST.get("template_action")
+    if step in (TEMPLATE_PREVIEW, TEMPLATE_INSERT):
+        return _answer_template_step(request, pk, step)
 
     def run(case, data):
         expectation_answer(
@@ -303,9 +345,15 @@ def my_expectations(request):
 
 
 def _render_ngo_case(request, case, *, dispute_form=None):
+    # The NGO reads what the municipality did, never which member of its staff did it.
+    history = (
+        ReviewEntry.objects.filter(expectation=case)
+        .for_ngo()
+        .select_related("actor", "municipality", "to_municipality")
+    )
     context = {
         "case": case,
-        "history": list(_history(case, request.user, internal=False)),
+        "history": list(history),
         "can_respond": case.status == Expectation.Status.COMPLETED
         and case.ngo_confirmed_at is None,
         "dispute_form": dispute_form or DisputeForm(),

@@ -186,16 +186,22 @@ def _ignore_untouched(formset, ngo):
 
 
 def _swap(value, items):
-    """Apply a "up-<index>" or "down-<index>" move to the items; False if it makes no sense."""
+    """Apply a "up-<index>" or "down-<index>" move to the items; returns the moved item's new
+    index, or None if the move makes no sense."""
     direction, _sep, index = (value or "").partition("-")
     if not index.isdigit() or direction not in ("up", "down"):
-        return False
+        return None
     first = int(index)
     second = first - 1 if direction == "up" else first + 1
     if not (0 <= first < len(items) and 0 <= second < len(items)):
-        return False
+        return None
     items[first], items[second] = items[second], items[first]
-    return True
+    return second
+
+
+def _item_anchor(index):
+    """The id of the editor's fieldset at this position (the page returns to it after a move)."""
+    return f"expectation-{index + 1}"
 
 
 def _shorten(value):
@@ -300,8 +306,7 @@ def _save(request, scope, submission):
     if not valid:
         return _render(request, scope, submission, formset=formset, version=version)
     items = formset.items()
-    if action == "move":
-        _swap(request.POST.get("move"), items)
+    moved_to = _swap(request.POST.get("move"), items) if action == "move" else None
     try:
         result = submission_save(
             submission_id=submission.pk,
@@ -343,7 +348,14 @@ def _save(request, scope, submission):
     else:
         messages.success(request, _("Draft saved."))
     if request.htmx and not request.htmx.boosted:
-        return _render(request, scope, _submission(scope, create=False))
+        response = _render(request, scope, _submission(scope, create=False))
+        if moved_to is not None:
+            # htmx scrolls to the moved item once the editor is swapped in.
+            response["HX-Reswap"] = f"outerHTML show:#{_item_anchor(moved_to)}:top"
+        return response
+    if moved_to is not None:
+        # Without JavaScript the page comes back at the item that was moved, not at its top.
+        return redirect(f"{scope.editor_url}#{_item_anchor(moved_to)}")
     return redirect(scope.editor_url)
 
 

@@ -57,3 +57,20 @@ def test_demo_has_an_open_campaign_with_submissions_and_drafts(demo):
     assert set(Expectation.objects.cases().values_list("pk", flat=True)) == set(
         Expectation.objects.filter(submission__status="submitted").values_list("pk", flat=True)
     )
+
+
+def test_demo_municipalities_have_their_contacts_for_ngos(demo):
+    from municipalities.models import Municipality
+
+    erzurum = Municipality.objects.get(province=25, kind="metropolitan")
+    assert erzurum.ngo_unit == "Dış İlişkiler ve Sivil Toplum Şube Müdürlüğü"
+    assert erzurum.ngo_contact_phone == "0442 344 12 50 (dahili 250)"
+    assert erzurum.phone == "0442 344 10 00"
+    with_desk = Municipality.objects.exclude(ngo_unit="").exclude(ngo_contact_email="")
+    assert with_desk.count() >= 4
+    assert all(m.ngo_contact_email.endswith(".demo.test") for m in with_desk)
+    # Seeding again keeps what a manager has written meanwhile.
+    Municipality.objects.filter(pk=erzurum.pk).update(ngo_contact_name="Yeni Kişi")
+    seed_demo(log=lambda *args: None)
+    erzurum.refresh_from_db()
+    assert erzurum.ngo_contact_name == "Yeni Kişi"

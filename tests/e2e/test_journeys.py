@@ -2,10 +2,12 @@
 axe-core and screenshotted under artifacts/e2e/<journey>/; the pages that must work without
 JavaScript are also driven with scripts disabled."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo.services.erzurum import ERZURUM, seed_demo
@@ -88,6 +90,8 @@ def test_ngo_journey_sign_up_register_verify_and_submit(journey, demo_data):
     trip.check(page, "dashboard")
 
     trip.visit(page, "/en/ngos/register/", "register the NGO")
+    # htmx updates the lists: the no-JavaScript "update the lists" button is hidden.
+    expect(page.locator("button[name=refresh]")).to_be_hidden()
     page.fill("#id_name", "Erzurum Kardelen Gönüllüleri Derneği")
     page.select_option("#id_legal_form", "dernek")
     page.fill("#id_registry_number", "25-099-001")
@@ -132,6 +136,8 @@ def test_ngo_journey_sign_up_register_verify_and_submit(journey, demo_data):
         _item(page, index, category=categories[index], title=titles[index], description="Why.")
     page.get_by_role("button", name="Move down (expectation 1)").click()
     page.get_by_text("The new order has been saved as a draft.").wait_for()
+    # htmx scrolls to the item moved (HX-Reswap show:), now the second.
+    expect(page.locator("#expectation-2")).to_be_in_viewport()
     trip.check(page, "reordered")
     order = [titles[1], titles[0], *titles[2:]]
     assert [i.title for i in submission.items.order_by("rank")] == order
@@ -274,6 +280,13 @@ def test_coordinator_journey_reports_exports_map_and_checkin(journey, demo_data)
     )
     assert seated.filter(status="registered").count() == 2
 
+    # The check-in opens a few hours before the start: the programme begins within the hour.
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=now + datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=5),
+        registration_deadline=now,
+    )
     trip.visit(page, f"/en/events/{event.slug}/checkin/", "check-in list")
     for registration in seated:
         row = page.locator(f"#registration-{registration.pk}")
@@ -299,6 +312,8 @@ def test_journeys_without_javascript(journey, demo_data):
     ngo = NGO.objects.get(name="Palandöken Arama Kurtarma Derneği")
     Submission.objects.filter(ngo=ngo).delete()
     trip.log_in(page, "akut@demo.test")
+    trip.visit(page, "/en/ngos/register/", "register form without JavaScript")
+    expect(page.locator("button[name=refresh]")).to_be_visible()
     trip.visit(page, f"/en/surveys/2025/ngo/{ngo.slug}/", "submission editor")
     categories = _five_categories()
     for index in range(2):
@@ -308,6 +323,7 @@ def test_journeys_without_javascript(journey, demo_data):
     trip.check(page, "draft saved")
     page.get_by_role("button", name="Move down (expectation 1)").click()
     page.get_by_text("The new order has been saved as a draft.").wait_for()
+    assert page.url.endswith("#expectation-2")  # back at the item moved
     trip.check(page, "reordered")
     submission = Submission.objects.get(ngo=ngo)
     assert [i.title for i in submission.items.order_by("rank")] == ["Item 2", "Item 1"]
@@ -328,7 +344,8 @@ def test_journeys_without_javascript(journey, demo_data):
     trip.visit(page, f"/en/surveys/cases/{case.pk}/", "case")
     page.select_option("#answer-template", str(template.pk))
     page.get_by_role("button", name="Insert").click()
-    page.wait_for_url(re.compile(rf".*template={template.pk}.*"))
+    # A POST that sends nothing: the page comes back at the answer box with the template added.
+    page.wait_for_url(re.compile(r".*/answer/#answer$"))
     assert "department concerned" in page.input_value("#answer-form textarea")
     trip.check(page, "template inserted")
     page.get_by_role("button", name="Send the answer").click()

@@ -8,6 +8,7 @@ import io
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -242,13 +243,15 @@ def test_mark_attended_and_undo_without_javascript(coordinator_client, coordinat
     assert event.seats_taken == 1
 
 
-def test_htmx_mark_returns_only_the_row(coordinator_client, event):
+def test_htmx_mark_returns_only_the_row(coordinator_client, coordinator, event):
     registration = seated(event, "Mehmet Şahin")
-    response = coordinator_client.post(
-        url("checkin_mark", event, pk=registration.pk),
-        {"action": "attend"},
-        headers={"HX-Request": "true"},
-    )
+    with time_machine.travel(STARTS, tick=False):
+        coordinator_client.force_login(coordinator)
+        response = coordinator_client.post(
+            url("checkin_mark", event, pk=registration.pk),
+            {"action": "attend"},
+            headers={"HX-Request": "true"},
+        )
     html = response.content.decode().strip()
     assert html.startswith(f'<tr id="registration-{registration.pk}">')
     assert html.endswith("</tr>")
@@ -257,6 +260,105 @@ def test_htmx_mark_returns_only_the_row(coordinator_client, event):
     assert 'value="undo"' in html
     registration.refresh_from_db()
     assert registration.status == "attended"
+
+
+# --- The check-in window: 3 hours before the start to the end of the last day ------------------
+
+# The programme runs 10:00–16:00 Türkiye time on 12 May 2030 (07:00–13:00 UTC).
+OPENS = STARTS - datetime.timedelta(hours=3)
+LAST_DAY_ENDS = datetime.datetime(2030, 5, 12, 21, 0, tzinfo=datetime.UTC)  # midnight in Türkiye
+
+
+def mark_at(client, coordinator, registration, moment, action="attend"):
+    with time_machine.travel(moment, tick=False):
+        client.force_login(coordinator)
+        return client.post(
+            url("checkin_mark", registration.event, pk=registration.pk),
+            {"action": action},
+            headers={"HX-Request": "true"},
+        )
+
+
+@pytest.mark.parametrize(
+    ("moment", "allowed"),
+    [
+        (OPENS - datetime.timedelta(minutes=1), False),
+        (OPENS, True),
+        (STARTS + datetime.timedelta(hours=8), True),  # after the end, on the same day
+        (LAST_DAY_ENDS - datetime.timedelta(minutes=1), True),
+        (LAST_DAY_ENDS, False),
+        (LAST_DAY_ENDS + datetime.timedelta(days=30), False),
+    ],
+)
+def test_check_in_only_within_its_window(coordinator_client, coordinator, event, moment, allowed):
+    registration = seated(event, "Mehmet Şahin")
+
+    response = mark_at(coordinator_client, coordinator, registration, moment)
+
+    registration.refresh_from_db()
+    assert (registration.status == "attended") is allowed
+    html = response.content.decode()
+    if not allowed:
+        assert ("The check-in opens on" in html) or (
+            "The check-in closed at the end of the programme&#x27;s last day" in html
+        )
+
+
+def test_too_early_says_when_the_check_in_opens(coordinator_client, coordinator, event):
+    registration = seated(event, "Mehmet Şahin")
+    with time_machine.travel(STARTS - datetime.timedelta(days=1), tick=False):
+        coordinator_client.force_login(coordinator)
+        page = text(coordinator_client.get(url("checkin", event)))
+        response = coordinator_client.post(
+            url("checkin_mark", event, pk=registration.pk), {"action": "attend"}, follow=True
+        )
+    assert "The check-in opens on" in page
+    assert "3 hours before the programme starts" in page
+    assert 'value="attend"' not in page  # no button that could only fail
+    assert "3 hours before the programme starts" in text(response)
+    registration.refresh_from_db()
+    assert registration.status == "registered"
+
+
+def test_after_the_last_day_a_check_in_can_still_be_undone(coordinator_client, coordinator, event):
+    registration = seated(event, "Mehmet Şahin", status=Registration.Status.ATTENDED)
+
+    response = mark_at(coordinator_client, coordinator, registration, LAST_DAY_ENDS, action="undo")
+
+    registration.refresh_from_db()
+    assert registration.status == "registered"
+    html = response.content.decode()
+    assert 'value="attend"' not in html
+    assert "closed" not in html  # the row shows no error
+
+
+def test_a_programme_over_several_days_checks_in_until_its_last_day(
+    coordinator_client, coordinator
+):
+    event = EventFactory(
+        starts_at=STARTS,
+        ends_at=STARTS + datetime.timedelta(days=1, hours=6),
+        registration_deadline=STARTS - datetime.timedelta(days=1),
+    )
+    registration = seated(event, "Mehmet Şahin")
+
+    mark_at(
+        coordinator_client, coordinator, registration, LAST_DAY_ENDS + datetime.timedelta(hours=20)
+    )
+
+    registration.refresh_from_db()
+    assert registration.status == "attended"
+
+
+@override_settings(EVENT_CHECKIN_OPENS_HOURS_BEFORE=1)
+def test_the_opening_hours_come_from_the_setting(coordinator_client, coordinator, event):
+    registration = seated(event, "Mehmet Şahin")
+
+    response = mark_at(coordinator_client, coordinator, registration, OPENS)
+
+    registration.refresh_from_db()
+    assert registration.status == "registered"
+    assert "1 hour before the programme starts" in response.content.decode()
 
 
 def test_waitlisted_people_cannot_be_checked_in(coordinator_client, event):

@@ -16,7 +16,7 @@ from members.services.invitations import (
 )
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import Membership
-from portal.models import OutgoingMail
+from portal.models import OutgoingMail, User
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -351,3 +351,60 @@ def test_invitation_revoke_twice_is_refused():
     invitation_revoke(invitation=invitation, by=invitation.invited_by)
     with pytest.raises(ValidationError, match="already been withdrawn"):
         invitation_revoke(invitation=invitation, by=invitation.invited_by)
+
+
+# The sign-up of an invited person starts with the invited address (issue 17)
+
+
+def signup_email_value(client):
+    form = client.get(en("account_signup")).context["form"]
+    return form["email"].value()
+
+
+def test_signing_up_from_an_invitation_starts_with_the_invited_address(client):
+    invitation = InvitationFactory(email="davetli@example.test")
+
+    page = client.get(en("members:invitation_accept", invitation.token)).content.decode()
+
+    assert f'href="{en("account_signup")}?next=' in page
+    assert signup_email_value(client) == "davetli@example.test"
+    assert 'value="davetli@example.test"' in client.get(en("account_signup")).content.decode()
+
+
+@pytest.mark.parametrize("state", ["expired", "revoked", "used"])
+def test_an_unusable_invitation_fills_in_nothing(client, state):
+    fields = {
+        "expired": {"expires_at": timezone.now() - datetime.timedelta(minutes=1)},
+        "revoked": {"revoked_at": timezone.now()},
+        "used": {"accepted_at": timezone.now()},
+    }[state]
+    invitation = InvitationFactory(email="gec@example.test", **fields)
+
+    client.get(en("members:invitation_accept", invitation.token))
+
+    assert not signup_email_value(client)
+
+
+def test_a_plain_sign_up_fills_in_nothing(client):
+    client.get(en("members:invitation_accept", "no-such-token"))
+    assert not signup_email_value(client)
+
+
+def test_the_invited_address_is_forgotten_once_signed_up(client):
+    invitation = InvitationFactory(email="davetli@example.test")
+    client.get(en("members:invitation_accept", invitation.token))
+
+    client.post(
+        en("account_signup"),
+        {
+            "full_name": "Elif Yılmaz",
+            "email": "davetli@example.test",
+            "password1": "kış-güneşi-2025",
+            "password2": "kış-güneşi-2025",
+            "preferred_language": "tr",
+            "privacy_notice": "on",
+        },
+    )
+
+    assert User.objects.filter(email="davetli@example.test").exists()
+    assert "portal:invited_email" not in client.session

@@ -1,12 +1,18 @@
 """Registering an NGO, editing its profile, and asking to join an NGO."""
 
+import datetime
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from municipalities.models import District, Municipality, SubRegion
+from ngos.forms.profile import ImportRowForm
 from ngos.models import NGO, ActivityField, JoinRequest, Membership
 from ngos.services import onboarding
 from ngos.services.onboarding import join_request_create, join_request_decide
@@ -635,3 +641,65 @@ def test_join_requests_list_query_count(client, admin_of, size):
 
     assert len(response.context["pending_requests"]) == size
     assert len(queries) == 9  # + the nav's unread notification count
+
+
+# The founding year (issue 17): never in the future
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 31, 22, 30, tzinfo=datetime.UTC))
+def test_register_refuses_a_founding_year_in_the_future(client, user):
+    """It is already 2027 in Türkiye (01:30 on 1 January), so 2027 is this year, 2028 not."""
+    client.force_login(user)  # the fixture's session was opened before the travel
+    response = client.post(en("ngos:register"), ngo_data(founding_year="2028"))
+
+    assert not NGO.objects.exists()
+    assert "The founding year cannot be in the future (it is 2027 now)." in (
+        response.content.decode()
+    )
+    assert 'max="2027"' in response.content.decode()
+    client.post(en("ngos:register"), ngo_data(founding_year="2027"))
+    assert NGO.objects.get().founding_year == 2027
+
+
+def test_edit_refuses_a_founding_year_in_the_future(client, admin_of):
+    ngo = NGOFactory(registry_number="25-1", founding_year=1990)
+    client.force_login(admin_of(ngo))
+    next_year = timezone.localdate().year + 1
+
+    response = client.post(
+        en("ngos:edit", ngo.slug),
+        ngo_data(name=ngo.name, registry_number="25-1", founding_year=str(next_year)),
+    )
+
+    ngo.refresh_from_db()
+    assert ngo.founding_year == 1990
+    assert "cannot be in the future" in response.content.decode()
+
+
+def test_imported_row_with_a_future_founding_year_is_an_error():
+    form = ImportRowForm(
+        data=ngo_data(founding_year=str(timezone.localdate().year + 1), registry_number="")
+    )
+
+    assert not form.is_valid()
+    assert "cannot be in the future" in str(form.errors["founding_year"])
+
+
+def test_the_update_lists_button_is_hidden_when_javascript_runs(client, user):
+    """The button is for browsers without JavaScript: with it, htmx updates the lists. A script
+    file in <head> (no inline script: the CSP) marks <html> with "js", and the style sheet hides
+    "no-js-only" under it."""
+    html = client.get(en("ngos:register")).content.decode()
+    button = html.index('name="refresh"')
+    assert html.rindex('<div class="mb-3 no-js-only">', 0, button) > html.rindex(
+        "<fieldset", 0, button
+    )
+
+    head = html[: html.index("</head>")]
+    assert '<script src="/static/js/enabled.js"></script>' in head  # not deferred: no flash
+    assert "<script>" not in html
+    static = settings.BASE_DIR / "static"
+    script = (static / "js" / "enabled.js").read_text()
+    assert 'document.documentElement.classList.add("js");' in script
+    css = (static / "css" / "portal.css").read_text()
+    assert ".js .no-js-only { display: none !important; }" in css

@@ -483,7 +483,8 @@ def test_a_public_answer_notifies_every_ngo_admin_and_emails_those_who_want_it(
     assert {n.user.email for n in notes} == {"wants@ngo.example", "refuses@ngo.example"}
     assert all(n.url == f"/en/surveys/my-expectations/{case.pk}/" for n in notes)
     assert notes.get(user=refuses).message == (
-        "Erzurum Büyükşehir Belediyesi answered your expectation “Toplanma alanı tabelaları”."
+        "Erzurum Büyükşehir Belediyesi answered the expectation “Toplanma alanı tabelaları” of "
+        "Palandöken Dayanışma Derneği."
     )
     assert [m.to for m in mail.outbox] == [["wants@ngo.example"]]
     assert "Tabelalar bu ay asılacak." in mail.outbox[0].body

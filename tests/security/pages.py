@@ -22,12 +22,14 @@ def main_pages() -> list[tuple[str | None, str]]:
         .order_by("pk")
         .first()
     )
+    own_case = Expectation.objects.cases().filter(submission__ngo=ngo).order_by("pk").first()
     with translation.override("en"):
         return [
             (None, reverse("home")),
             (None, reverse("ngos:list")),
             (None, reverse("ngos:detail", args=[ngo.slug])),
             (None, reverse("municipalities:list")),
+            (None, reverse("municipalities:detail", args=["erzurum-bb"])),
             (None, reverse("events:list")),
             (None, reverse("events:detail", args=[event.slug])),
             (None, reverse("privacy")),
@@ -43,6 +45,11 @@ def main_pages() -> list[tuple[str | None, str]]:
             ("municipality@demo.test", reverse("surveys:inbox")),
             ("municipality@demo.test", reverse("surveys:case", args=[case.pk])),
             ("municipality@demo.test", reverse("surveys:answer_templates")),
+            (
+                "municipality@demo.test",
+                reverse("municipalities:contacts_edit", args=["erzurum-bb"]),
+            ),
+            ("ngo@demo.test", reverse("surveys:my_expectation", args=[own_case.pk])),
             ("regional@demo.test", reverse("dashboard")),
             ("regional@demo.test", reverse("reports:subregion", args=["14"])),
             ("coordinator@demo.test", reverse("dashboard")),

@@ -459,6 +459,11 @@ MATRIX: dict[str, Entry] = {
     "municipalities:list": page(expect=PUBLIC),
     "municipalities:place_options": page(expect=PUBLIC, query=lambda w: {"province": "25"}),
     "municipalities:detail": page(_municipality, PUBLIC),
+    # Public contact details: the municipality's managers (municipal_staff is one); its other
+    # staff get a 403 (tests/municipalities/test_contacts.py), everyone else a 404.
+    "municipalities:contacts_edit": form(
+        _municipality, outcomes(404, anonymous=LOGIN, municipal_staff=OK)
+    ),
     "members:staff": page(_municipality, STAFF_VISIBLE),
     # Managers invite staff; coordinators of the sub-region appoint managers by invitation.
     "members:staff_invite": action(

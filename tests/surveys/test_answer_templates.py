@@ -264,3 +264,23 @@ def test_template_list_query_count_does_not_grow(staff_client):
         response = staff_client.get(LIST)
     assert len(response.context["templates"]) == 5
     assert len(one) == len(five)
+
+
+def test_template_form_explains_and_checks_the_placeholders(staff_client):
+    page = staff_client.get(LIST).content.decode()
+    assert "You may write {ngo}, {title} and {municipality}" in page
+
+    response = staff_client.post(
+        LIST,
+        {
+            "municipality": erzurum_metropolitan().pk,
+            "title": "Yanlış yer tutucu",
+            "body": "Sayın {dernek}, {ngo} adına {tarih} tarihli…",
+        },
+    )
+
+    assert not AnswerTemplate.objects.exists()
+    assert (
+        "Unknown placeholder {dernek}, {tarih}: only {ngo}, {title}, {municipality} are filled in."
+        in (response.content.decode())
+    )

@@ -6,6 +6,7 @@ import itertools
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -140,7 +141,8 @@ def test_case_page_shows_the_expectation_the_ngo_and_the_actions(staff_client, c
     # Staff see the contacts the NGO keeps private.
     assert "iletisim@palandoken.example" in html
     for name in ACTIONS:
-        assert f'action="{case_url(case, name)}"' in html
+        # (the answer form's action ends in #answer: without JavaScript the page comes back there)
+        assert f'action="{case_url(case, name)}' in html
     assert f'name="review_version" value="{case.review_version}"' in html
 
 
@@ -240,7 +242,7 @@ PAIRS = [(old, new) for old in STATUSES for new in STATUSES if new != old]
 def test_status_change_follows_the_transition_rules(staff_client, ngo, old, new):
     case = submitted_case(ngo=ngo, status=old)
     response = post_status(
-        staff_client, case, new, text="Gerekçe ve kapanış notu.", target_date="2026-09-30"
+        staff_client, case, new, text="Gerekçe ve kapanış notu.", target_date="2030-09-30"
     )
     case.refresh_from_db()
     allowed = new in TRANSITIONS[old] and new != "referred"
@@ -298,10 +300,44 @@ def test_planning_needs_a_target_date(staff_client, case):
     case.refresh_from_db()
     assert case.status == "new"
     assert case.target_date is None
-    post_status(staff_client, case, "planned", text="Bahar.", target_date="2026-04-15")
+    post_status(staff_client, case, "planned", text="Bahar.", target_date="2030-04-15")
     case.refresh_from_db()
-    assert (case.status, case.target_date) == ("planned", datetime.date(2026, 4, 15))
-    assert "15 April 2026" in html_of(staff_client.get(case_url(case)))
+    assert (case.status, case.target_date) == ("planned", datetime.date(2030, 4, 15))
+    assert "15 April 2030" in html_of(staff_client.get(case_url(case)))
+
+
+def test_planning_refuses_a_target_date_in_the_past(staff_client, case):
+    """Yesterday is refused with the reason at the date field; today is accepted."""
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+
+    response = post_status(
+        staff_client, case, "planned", text="Geçen hafta.", target_date=yesterday.isoformat()
+    )
+
+    html = html_of(response)
+    assert "The target date cannot be in the past: give today or a later day." in html
+    assert f'min="{today.isoformat()}"' in html
+    case.refresh_from_db()
+    assert (case.status, case.target_date, case.history.exists()) == ("new", None, False)
+    post_status(staff_client, case, "planned", text="Bugün.", target_date=today.isoformat())
+    case.refresh_from_db()
+    assert (case.status, case.target_date) == ("planned", today)
+
+
+def test_the_service_refuses_a_past_target_date_too(staff, case):
+    """The rule holds for every caller of the service, not only the case page's form."""
+    with pytest.raises(ValidationError) as refused:
+        expectation_change_status(
+            expectation_id=case.pk,
+            expected_version=None,
+            user=staff,
+            to_status="planned",
+            target_date=timezone.localdate() - datetime.timedelta(days=3),
+        )
+    assert refused.value.code == "past_target_date"
+    case.refresh_from_db()
+    assert case.status == "new"
 
 
 def test_an_unknown_status_is_refused_without_a_crash(staff_client, case):
@@ -361,9 +397,17 @@ def test_internal_note_is_shown_to_staff_only(client, staff_client, case, member
         assert "Internal note" not in page
 
 
-def test_answer_template_is_inserted_into_the_answer_box(staff_client, case, staff):
-    template = AnswerTemplate.objects.create(
-        municipality=case.municipality, title="Teşekkür", body="Önerinizi değerlendiriyoruz."
+@pytest.fixture
+def templates(case):
+    """Two templates of the case's municipality (one with placeholders), a retired one and one
+    of another municipality."""
+    thanks = AnswerTemplate.objects.create(
+        municipality=case.municipality,
+        title="Teşekkür",
+        body="Sayın {ngo},\n“{title}” önerinizi {municipality} olarak değerlendiriyoruz.",
+    )
+    plain = AnswerTemplate.objects.create(
+        municipality=case.municipality, title="Kısa", body="Önerinizi değerlendiriyoruz."
     )
     AnswerTemplate.objects.create(
         municipality=case.municipality,
@@ -374,27 +418,108 @@ def test_answer_template_is_inserted_into_the_answer_box(staff_client, case, sta
     foreign = AnswerTemplate.objects.create(
         municipality=yakutiye(), title="Yabancı", body="Başka belediyenin metni."
     )
+    return {"thanks": thanks, "plain": plain, "foreign": foreign}
+
+
+FILLED = (
+    "Sayın Palandöken Dayanışma Derneği,\n“Afet toplanma alanları” önerinizi Erzurum Büyükşehir "
+    "Belediyesi olarak değerlendiriyoruz."
+)
+
+
+def template_step(client, case, step, template, text="", **headers):
+    return client.post(
+        case_url(case, "case_answer"),
+        {"review_version": 1, "text": text, "template": template, "template_action": step},
+        headers=headers,
+    )
+
+
+def test_case_page_offers_the_municipalitys_templates_in_use(staff_client, case, templates):
     html = html_of(staff_client.get(case_url(case)))
     assert "Teşekkür" in html
     assert "Kullanımdan kalkmış şablon" not in html
-    response = staff_client.get(case_url(case), {"template": template.pk})
-    assert response.context["answer_form"].initial["text"] == "Önerinizi değerlendiriyoruz."
-    assert "Önerinizi değerlendiriyoruz.</textarea>" in html_of(response)
-    for picked in (foreign.pk, "abc"):
-        response = staff_client.get(case_url(case), {"template": picked})
-        assert response.status_code == 200
-        assert "Başka belediyenin metni." not in html_of(response)
-    partial = staff_client.get(
-        case_url(case), {"template": template.pk}, headers={"HX-Request": "true"}
+    assert "Yabancı" not in html
+    assert 'name="template_action" value="preview"' in html
+    assert 'name="template_action" value="insert"' in html
+
+
+def test_template_preview_fills_in_the_placeholders_and_keeps_the_typed_text(
+    staff_client, case, templates
+):
+    """Without JavaScript: the whole page, with the preview and the answer box as typed."""
+    response = template_step(
+        staff_client, case, "preview", templates["thanks"].pk, text="Merhaba, yazdıklarım."
     )
-    partial_html = html_of(partial)
-    assert partial_html.lstrip().startswith('<div id="answer-form"')
-    assert "Önerinizi değerlendiriyoruz." in partial_html
-    assert "<html" not in partial_html
-    unknown = staff_client.get(
-        case_url(case), {"template": "999999"}, headers={"HX-Request": "true"}
+
+    html = html_of(response)
+    assert "Sayın Palandöken Dayanışma Derneği,<br>“Afet toplanma alanları” önerinizi" in html
+    assert "{ngo}" not in html.split('id="answer-preview"')[1].split("</div>")[0]
+    assert "Merhaba, yazdıklarım.</textarea>" in html
+    assert f'<option value="{templates["thanks"].pk}" selected>' in html
+    assert not ReviewEntry.objects.exists()
+
+
+def test_inserting_a_template_adds_it_after_the_typed_text(staff_client, case, templates):
+    """Nothing typed is lost: the filled template comes after a blank line; nothing is sent."""
+    response = template_step(
+        staff_client, case, "insert", templates["thanks"].pk, text="Merhaba,\nilk satırım.  "
     )
-    assert html_of(unknown).lstrip().startswith('<div id="answer-form"')
+
+    form = response.context["answer_form"]
+    assert form.initial["text"] == "Merhaba,\nilk satırım.\n\n" + FILLED
+    assert "was added after your text below" in html_of(response)
+    assert not ReviewEntry.objects.exists()
+    empty = template_step(staff_client, case, "insert", templates["plain"].pk, text="  ")
+    assert empty.context["answer_form"].initial["text"] == "Önerinizi değerlendiriyoruz."
+
+
+def test_the_inserted_answer_is_sent_as_shown(staff_client, case, templates):
+    inserted = template_step(staff_client, case, "insert", templates["thanks"].pk, text="Ek.")
+    text = inserted.context["answer_form"].initial["text"]
+
+    staff_client.post(case_url(case, "case_answer"), {"review_version": 1, "text": text})
+
+    assert ReviewEntry.objects.get(kind="answer").text == "Ek.\n\n" + FILLED
+
+
+def test_template_step_keeps_the_loaded_review_version(staff_client, case, templates, staff):
+    """A colleague acting meanwhile still ends in a conflict when the answer is sent."""
+    response = template_step(staff_client, case, "insert", templates["plain"].pk)
+    assert response.context["answer_form"].initial["review_version"] == "1"
+
+
+def test_template_of_another_municipality_or_unknown_is_not_inserted(staff_client, case, templates):
+    for picked in (templates["foreign"].pk, "abc", "999999999999999999999"):
+        response = template_step(staff_client, case, "insert", picked, text="Yazdığım metin.")
+        html = html_of(response)
+        assert "Başka belediyenin metni." not in html
+        assert "Choose one of the answer templates." in html
+        assert response.context["answer_form"].initial["text"] == "Yazdığım metin."
+
+
+def test_htmx_preview_and_insert_return_their_fragments(staff_client, case, templates):
+    preview = template_step(
+        staff_client, case, "preview", templates["thanks"].pk, text="Yazdığım.", HX_Request="true"
+    )
+    preview_html = html_of(preview).strip()
+    assert preview_html.startswith('<div id="answer-preview"')
+    assert "Palandöken Dayanışma Derneği" in preview_html
+    assert "<textarea" not in preview_html
+
+    insert = template_step(
+        staff_client, case, "insert", templates["thanks"].pk, text="Yazdığım.", HX_Request="true"
+    )
+    insert_html = html_of(insert).strip()
+    assert insert_html.startswith('<div id="answer-form"')
+    assert "<html" not in insert_html
+    assert "Yazdığım.\n\nSayın Palandöken Dayanışma Derneği," in insert_html
+
+
+def test_template_step_is_for_the_staff_of_the_case_only(client, case, templates, colleague):
+    other = staff_of(yakutiye())
+    client.force_login(other)
+    assert template_step(client, case, "preview", templates["foreign"].pk).status_code == 404
 
 
 # --- assignment ---------------------------------------------------------------------------------

@@ -437,9 +437,26 @@ def test_bulk_planning_needs_a_target_date_per_case(staff_client, campaign):
     assert texts(response) == [
         "0 cases updated; 1 refused: Plan: Give the target date of the plan."
     ]
-    bulk(staff_client, [case], action="status", to_status="planned", target_date="2025-09-01")
+    bulk(staff_client, [case], action="status", to_status="planned", target_date="2030-09-01")
     case.refresh_from_db()
-    assert (case.status, case.target_date) == ("planned", datetime.date(2025, 9, 1))
+    assert (case.status, case.target_date) == ("planned", datetime.date(2030, 9, 1))
+
+
+def test_bulk_planning_refuses_a_target_date_in_the_past(staff_client, campaign):
+    """The form refuses it before any case changes, with the reason at the date field."""
+    cases = [make_case(campaign, title="Plan", rank=rank) for rank in (1, 2)]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+
+    response = bulk(
+        staff_client, cases, action="status", to_status="planned", target_date=str(yesterday)
+    )
+
+    assert response.status_code == 200
+    assert "The target date cannot be in the past" in response.content.decode()
+    assert set(
+        Expectation.objects.filter(pk__in=[c.pk for c in cases]).values_list("status", flat=True)
+    ) == {"new"}
+    assert not ReviewEntry.objects.exists()
 
 
 def test_bulk_assign(staff_client, staff, colleague, campaign):
@@ -470,6 +487,26 @@ def test_bulk_answer_from_a_template(staff_client, staff, campaign):
         assert case.first_answered_at is not None
         entry = ReviewEntry.objects.get(expectation=case)
         assert (entry.kind, entry.text, entry.actor) == ("answer", template.body, staff)
+
+
+def test_bulk_answer_fills_in_the_placeholders_for_each_case(staff_client, campaign):
+    template = AnswerTemplate.objects.create(
+        municipality=erzurum_metropolitan(),
+        title="Kişisel teşekkür",
+        body="Sayın {ngo}, “{title}” beklentiniz {municipality} tarafından inceleniyor.",
+    )
+    first = make_case(campaign, ngo=NGOFactory(name="Oltu Derneği"), title="Park")
+    second = make_case(campaign, ngo=NGOFactory(name="Aziziye Vakfı"), title="Kütüphane")
+
+    bulk(staff_client, [first, second], action="answer", template=template.pk)
+
+    texts_by_case = dict(ReviewEntry.objects.values_list("expectation_id", "text"))
+    assert texts_by_case == {
+        first.pk: "Sayın Oltu Derneği, “Park” beklentiniz Erzurum Büyükşehir Belediyesi "
+        "tarafından inceleniyor.",
+        second.pk: "Sayın Aziziye Vakfı, “Kütüphane” beklentiniz Erzurum Büyükşehir Belediyesi "
+        "tarafından inceleniyor.",
+    }
 
 
 def test_bulk_refuses_a_retired_or_foreign_template(staff_client, campaign):

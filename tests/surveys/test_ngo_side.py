@@ -313,3 +313,32 @@ def test_municipal_staff_cannot_confirm_for_the_ngo(client, completed, municipal
     assert response.status_code == 404
     completed.refresh_from_db()
     assert completed.ngo_confirmed_at is None
+
+
+def test_detail_names_the_municipality_never_its_staff(member_client, ngo, municipal_staff):
+    """The NGO deals with the municipality: the history says which municipality acted, not who
+    on its staff, and assignments to a member of its staff are left out."""
+    (case,) = submitted_items(ngo, title="Gençlik merkezi", status="under_review")
+    colleague = UserFactory(full_name="Zeynep Kaya")
+    entry(case, "status", "İnceliyoruz.", actor=municipal_staff, to_status="under_review")
+    entry(case, "assignment", actor=municipal_staff, assigned_to=colleague)
+    entry(case, "answer", "Gençlik merkezini planlıyoruz.", actor=municipal_staff)
+
+    response = member_client.get(en_url("surveys:my_expectation", pk=case.pk))
+
+    html = html_of(response)
+    assert "Kemal Demir" not in html
+    assert "Zeynep Kaya" not in html
+    assert "Assigned to" not in html
+    assert html.count("Erzurum Büyükşehir Belediyesi") >= 3  # addressed to + two entries
+    assert [e.kind for e in response.context["history"]] == ["status", "answer"]
+
+
+def test_staff_still_see_who_did_what_on_the_case_page(client, ngo, municipal_staff):
+    (case,) = submitted_items(ngo, title="Gençlik merkezi", status="under_review")
+    entry(case, "answer", "Gençlik merkezini planlıyoruz.", actor=municipal_staff)
+    client.force_login(municipal_staff)
+
+    html = html_of(client.get(en_url("surveys:case", pk=case.pk)))
+
+    assert "Kemal Demir · Erzurum Büyükşehir Belediyesi" in " ".join(html.split())

@@ -389,6 +389,9 @@ def test_move_down_swaps_two_items_and_keeps_their_ids(member_client, campaign, 
         url, form_data(form_items(draft), version=draft.version, action="down-0")
     )
     assert response.status_code == 302
+    # Without JavaScript the page comes back at the moved item, now the second.
+    assert response.url == f"{url}#expectation-2"
+    assert 'id="expectation-2"' in member_client.get(url).content.decode()
     assert list(draft.items.order_by("rank").values_list("pk", "rank")) == [
         (second.pk, 1),
         (first.pk, 2),
@@ -412,6 +415,9 @@ def test_move_up_with_htmx_returns_the_refreshed_editor(member_client, campaign,
     assert html.lstrip().startswith('<div id="submission-editor"')
     assert "<html" not in html
     assert "The new order has been saved as a draft." in html
+    # htmx scrolls to the moved item (the third moved up to second place).
+    assert response["HX-Reswap"] == "outerHTML show:#expectation-2:top"
+    assert 'id="expectation-2"' in html
     assert list(draft.items.order_by("rank").values_list("pk", flat=True)) == [
         first.pk,
         third.pk,
@@ -455,6 +461,7 @@ def test_submit_gives_a_receipt_and_emails_the_admins(
     message = mail.outbox[0]
     assert message.to == [ngo_admin.email]
     assert draft.receipt_number in message.subject
+    assert ngo.name in message.subject  # an administrator of several NGOs knows which
     positions = [message.body.index(i["title"]) for i in items]
     assert positions == sorted(positions)
     assert "1. Beklenti 1: toplanma alanı" in message.body
