@@ -32,6 +32,7 @@ from cooperation.services.protocols import ProtocolConflict
 from municipalities.models import Municipality
 from ngos.models import NGO, Capability
 from portal.access import roles_of
+from portal.filters import int_or_none
 from portal.htmx import render_page
 
 PAGE_SIZE = 25
@@ -432,9 +433,9 @@ def protocol_create(request):
     from an accepted case (its NGO becomes the first party)."""
     if not _may(request.user, "cooperation.add_protocol"):
         raise PermissionDenied
-    case_id = request.POST.get("expectation") or request.GET.get("expectation")
+    case_id = int_or_none(request.POST.get("expectation") or request.GET.get("expectation"))
     case = None
-    if case_id:
+    if case_id is not None:
         case = services.startable_expectation(request.user, case_id)
         if case is None:
             raise Http404

@@ -133,7 +133,9 @@ def test_a_worker_killed_mid_task_loses_nothing(redis_url, tmp_path):
     env.pop("DJANGO_TESTING", None)
     from celery import Celery
 
-    producer = Celery("producer", broker=redis_url)
+    # Not the current app: the project's shared tasks keep using the project's app (eager in
+    # tests) after this test, instead of this short-lived Redis.
+    producer = Celery("producer", broker=redis_url, set_as_current=False)
     producer.conf.task_serializer = "json"
     producer.send_task("tests.portal.worker_tasks.slow_note", args=[str(notes), 4])
     first = _worker(redis_url, env, tmp_path / "worker.log")

@@ -331,7 +331,7 @@ def test_statistics_figures_are_cached_for_five_minutes(
         national, _subregions = figures_of(response)
         assert national["submitted"] == 5  # still the cached figures
         assert len(queries) == 2  # the campaign list and the cached figures
-        assert f"Figures as of {day} 12:30 (Türkiye time)." in response.content.decode()
+        assert f"Figures as of {day}, 12:30 (Türkiye time)." in response.content.decode()
         # Older than five minutes: served once more while they are computed again.
         traveller.shift(datetime.timedelta(minutes=5, seconds=1))
         with django_capture_on_commit_callbacks(execute=True):
@@ -340,7 +340,7 @@ def test_statistics_figures_are_cached_for_five_minutes(
         response = client.get(EN_URL)
         national, _subregions = figures_of(response)
         assert (national["ngos"], national["submitted"]) == (6, 6)
-        assert f"Figures as of {day} 12:35 (Türkiye time)." in response.content.decode()
+        assert f"Figures as of {day}, 12:35 (Türkiye time)." in response.content.decode()
 
 
 def count_queries(client):

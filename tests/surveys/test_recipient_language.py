@@ -33,7 +33,8 @@ def test_an_english_ngo_admin_hears_in_english_from_a_turkish_officer(
     assert response.status_code == 302
     note = Notification.objects.get(user=ngo_admin)
     assert note.message == (
-        "Erzurum Büyükşehir Belediyesi answered your expectation “Afet toplanma alanları”."
+        "Erzurum Büyükşehir Belediyesi answered the expectation “Afet toplanma alanları” of "
+        "Palandöken Dayanışma Derneği."
     )
     assert "/en/surveys/my-expectations/" in note.url
     (mail,) = [m for m in mailoutbox if m.to == [ngo_admin.email]]
