@@ -198,8 +198,7 @@ def test_officers_are_told_in_their_language_when_an_ngo_answers_and_changes(
     )
     assert [n.message for n in turkish] == [
         "Oltu Dayanışma Derneği “Oltu taşkını” çağrısını yanıtladı: Kısmen katılabilir.",
-        "Oltu Dayanışma Derneği “Oltu taşkını” çağrısına verdiği yanıtı değiştirdi: "
-        "Katılabilir.",
+        "Oltu Dayanışma Derneği “Oltu taşkını” çağrısına verdiği yanıtı değiştirdi: Katılabilir.",
     ]
     assert all(n.url == board for n in turkish)
     in_english = Notification.objects.filter(user=english).order_by("pk")
