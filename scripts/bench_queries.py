@@ -108,6 +108,12 @@ def resolve_targets():
          f"/cooperation/activations/{activation.pk}/propose/"),
         ("public_activations", "Public page of open disasters", None,
          "/cooperation/activations/public/"),
+        # --- protocols and the emergency contact sheet (issue 16) ---
+        ("protocols", "Protocols list (coordinator)", COORDINATOR, "/cooperation/protocols/"),
+        ("protocols_active", "Protocols list, active earthquake ones (coordinator)", COORDINATOR,
+         "/cooperation/protocols/?status=active&hazard=earthquake"),
+        ("contact_sheet", f"Emergency contact sheet: province {ISTANBUL} (coordinator)",
+         COORDINATOR, f"/cooperation/protocols/contacts/?province={ISTANBUL}"),
     ]  # fmt: skip
     return [
         {"name": name, "label": label, "email": email, "path": path, "status": 200}

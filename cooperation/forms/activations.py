@@ -139,6 +139,29 @@ class NeedEditForm(NeedForm):
             self.fields["version"].initial = self.instance.version
 
 
+class ActivationEditForm(forms.ModelForm):
+    """What an officer may correct once the activation is open: its description and severity;
+    ``version`` is the version the officer saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Activation
+        fields = ["description", "severity"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+
+
+class NeedRemoveForm(forms.Form):
+    """Removing a need; ``version`` is the version the officer saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class CallForm(forms.Form):
     """The NGOs of the proposal the officer picks, and a message for them."""
 

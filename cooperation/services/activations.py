@@ -6,8 +6,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Min, Q, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min, ProtectedError, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,6 +192,77 @@ def need_update(*, need_id, user, expected_version, changes: dict) -> Need:
     need.refresh_from_db()
     log_entry(need.activation_id, user, Verb.NEED_CHANGED, before=before, after=str(need))
     return need
+
+
+@transaction.atomic
+def need_remove(*, need_id, user, expected_version) -> None:
+    """Remove a need nobody has pledged anything against, unless someone changed it since
+    ``expected_version`` was read.
+
+    Side effects: deletes the Need and adds a log line. Raises ActivationConflict when the
+    version moved on, ValidationError when NGOs pledged against it (the database protects
+    their pledges: ``ResponseItem.need`` is PROTECT) or the activation is closed.
+    """
+    need = Need.objects.select_for_update().get(pk=need_id)
+    activation_lock_open(need.activation_id)
+    if need.version != int(expected_version):
+        raise ActivationConflict(
+            _(
+                "Someone else changed this need in the meantime (it now asks for %(need)s). "
+                "Nothing was removed. Check it and try again."
+            )
+            % {"need": f"{need.quantity} {need.get_unit_display()}"}
+        )
+    pledged_error = ValidationError(
+        _(
+            "This need cannot be removed: NGOs have pledged against it. Change its quantity "
+            "instead, or ask them to change their answers first."
+        ),
+        code="pledged",
+    )
+    if need.pledges.exists():
+        raise pledged_error
+    described = str(need)
+    try:
+        # A pledge saved since the check above still stops the deletion (PROTECT, and the
+        # foreign key in the database).
+        with transaction.atomic():
+            need.delete()
+    except (ProtectedError, IntegrityError) as error:
+        raise pledged_error from error
+    log_entry(need.activation_id, user, Verb.NEED_REMOVED, need=described)
+
+
+@transaction.atomic
+def activation_update(*, activation_id, user, expected_version, description, severity):
+    """Correct an open activation's description and severity unless someone changed it since
+    ``expected_version`` was read.
+
+    Side effects: updates the Activation (its version goes up by one) and adds a log line
+    naming the changed fields. Raises ActivationConflict when the version moved on (nothing is
+    saved), ValidationError when the activation is closed.
+    """
+    activation = activation_lock_open(activation_id)
+    if activation.version != int(expected_version):
+        raise ActivationConflict(
+            _(
+                "Someone else changed this activation in the meantime. Nothing was saved; what "
+                "you typed is still in the form, beside what is saved now. Check and save again."
+            )
+        )
+    changed = [
+        name
+        for name, value in (("description", description), ("severity", severity))
+        if getattr(activation, name) != value
+    ]
+    activation.description = description
+    activation.severity = severity
+    activation.version = F("version") + 1
+    activation.save(update_fields=["description", "severity", "version", "updated_at"])
+    activation.refresh_from_db()
+    if changed:
+        log_entry(activation.pk, user, Verb.UPDATED, fields=changed, severity=activation.severity)
+    return activation
 
 
 # --- states on the ground --------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cooperation.models import (
     ActivationLogEntry,
@@ -39,17 +40,22 @@ from cooperation.services.activations import (
     ActivationConflict,
     activation_lock_open,
     log_entry,
+    runs_activation,
 )
 from cooperation.services.proposals import covering_protocols
 from cooperation.services.sms import SmsError, get_backend, normalise_number
+from municipalities.models import MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.access import roles_of
 from portal.models import Notification
+from portal.notifications import Message, notify
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 Verb = ActivationLogEntry.Verb
 NOTIFICATION_KIND = "activation_call"
+ANSWER_NOTIFICATION_KIND = "activation_answer"
+OFFER_NOTIFICATION_KIND = "activation_offer"
 # Calls per delivery task and Delivery rows per INSERT.
 INSERT_BATCH = 2000
 
@@ -359,6 +365,56 @@ def deliveries_retry_failed(*, activation, user) -> list[int]:
     return call_ids
 
 
+# --- telling the officers --------------------------------------------------------------------
+
+
+def officers_to_tell(activation, *, exclude=None) -> list:
+    """Who is told in the portal when a called NGO answers (or changes its answer) and when an
+    NGO offers help: the activating municipality's managers and the officer who opened the
+    activation (a staff member of the municipality, or the coordinator who opened it for their
+    area), each only while they still run it; never ``exclude`` (the person who acted)."""
+    users = {}
+    if activation.municipality_id:
+        for staff in MunicipalStaff.objects.filter(
+            municipality_id=activation.municipality_id,
+            role=MunicipalStaff.Role.MANAGER,
+            user__is_active=True,
+        ).select_related("user"):
+            users[staff.user_id] = staff.user
+    opener = activation.opened_by
+    if (
+        opener is not None
+        and opener.pk not in users
+        and opener.is_active
+        and runs_activation(opener, activation)
+    ):
+        users[opener.pk] = opener
+    if exclude is not None:
+        users.pop(exclude.pk, None)
+    return sorted(users.values(), key=lambda user: user.pk)
+
+
+def _tell_officers(activation, *, kind, text, values, exclude):
+    """An in-app notification for each officer to tell, in their language, linking the board.
+    ``text`` is an English format string (marked for translation where it is written)."""
+
+    def build(user):
+        url = reverse("cooperation:board", kwargs={"pk": activation.pk})
+        return Message(text=_(text) % {"title": activation.title, **values()}, url=url)
+
+    return notify(
+        users=officers_to_tell(activation, exclude=exclude), kind=kind, preference=None, build=build
+    )
+
+
+# Translated per recipient (in _tell_officers), so only marked here.
+ANSWERED_TEXT = gettext_noop("%(ngo)s answered the call “%(title)s”: %(availability)s.")
+ANSWER_CHANGED_TEXT = gettext_noop("%(ngo)s changed its answer to “%(title)s”: %(availability)s.")
+OFFERED_TEXT = gettext_noop(
+    "%(ngo)s offers help for “%(title)s”: accept or decline it on the board."
+)
+
+
 # --- the NGO's answer ------------------------------------------------------------------------
 
 
@@ -439,6 +495,16 @@ def response_save(*, call_id, user, answer: Answer, expected_version: int) -> Re
         ngo_id=call.ngo_id,
         availability=answer.availability,
     )
+    _tell_officers(
+        call.activation,
+        kind=ANSWER_NOTIFICATION_KIND,
+        text=ANSWER_CHANGED_TEXT if verb == Verb.RESPONSE_CHANGED else ANSWERED_TEXT,
+        values=lambda: {
+            "ngo": call.ngo.name,
+            "availability": Response.Availability(answer.availability).label,
+        },
+        exclude=user,
+    )
     return response
 
 
@@ -460,6 +526,13 @@ def offer_make(*, activation, ngo, user, message) -> Offer:
         raise ValidationError(_("Your NGO has offered help already."), code="duplicate")
     offer = Offer.objects.create(activation=activation, ngo=ngo, offered_by=user, message=message)
     log_entry(activation.pk, user, Verb.OFFERED, ngo=ngo.name, ngo_id=ngo.pk)
+    _tell_officers(
+        activation,
+        kind=OFFER_NOTIFICATION_KIND,
+        text=OFFERED_TEXT,
+        values=lambda: {"ngo": ngo.name},
+        exclude=user,
+    )
     return offer
 
 

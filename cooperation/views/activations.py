@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cooperation.forms.activations import (
+    ActivationEditForm,
     ActivationForm,
     ArrivedForm,
     NeedEditForm,
     NeedForm,
+    NeedRemoveForm,
     StateForm,
     need_formset,
 )
@@ -24,10 +26,12 @@ from cooperation.services.activations import (
     activation_close,
     activation_open,
     activation_summary,
+    activation_update,
     board_for,
     call_change_state,
     item_record_arrived,
     need_add,
+    need_remove,
     need_update,
     summary_details,
     summary_rows,
@@ -181,6 +185,59 @@ def need_edit(request, pk, need):
         request,
         "cooperation/activations/need_form.html",
         {"activation": activation, "form": form, "need": need},
+    )
+
+
+@login_required
+@require_POST
+def need_delete(request, pk, need):
+    """Remove a need nobody has pledged against (a need with pledges is kept, with the reason)."""
+    activation = run_activation(request, pk)
+    need = get_object_or_404(activation.needs, pk=need)
+    form = NeedRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: reload the page and try again."))
+        return redirect("cooperation:need_edit", pk=activation.pk, need=need.pk)
+    try:
+        need_remove(
+            need_id=need.pk, user=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cooperation:need_edit", pk=activation.pk, need=need.pk)
+    messages.success(request, _("The need has been removed."))
+    return redirect("cooperation:board", pk=activation.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activation_edit(request, pk):
+    """Correct the description and severity of an open activation; if another officer changed
+    it meanwhile, nothing is saved and the form shows what they saved beside what was typed."""
+    activation = run_activation(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = ActivationEditForm(data, instance=activation)
+    conflict = False
+    if form.is_bound and form.is_valid():
+        try:
+            activation_update(
+                activation_id=activation.pk,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                description=form.cleaned_data["description"],
+                severity=form.cleaned_data["severity"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            activation.refresh_from_db()
+            conflict = getattr(error, "code", None) == "conflict"
+        else:
+            messages.success(request, _("The activation has been saved."))
+            return redirect("cooperation:board", pk=activation.pk)
+    return render(
+        request,
+        "cooperation/activations/activation_edit.html",
+        {"activation": activation, "form": form, "conflict": conflict},
     )
 
 

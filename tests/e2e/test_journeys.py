@@ -508,6 +508,10 @@ def test_activation_journey_open_call_answer_and_board(journey, demo_data):
     trip.check(officer, "whom to call")
     _fits_a_phone(trip, officer, "whom to call")
 
+    # Erzurum's protocol partners come ticked; this journey calls one NGO only.
+    ticked = officer.locator("input[name=ngos]:checked")
+    while ticked.count():
+        ticked.first.uncheck()
     officer.get_by_label("Erzurum Dadaşlar Dayanışma Derneği").check()
     officer.get_by_role("button", name="Send the call for support").click()
     officer.wait_for_url(re.compile(rf".*/cooperation/activations/{activation.pk}/$"))
@@ -551,3 +555,108 @@ def test_activation_journey_open_call_answer_and_board(journey, demo_data):
     trip.log_in(plain, "regional@demo.test")
     trip.visit(plain, f"/en/cooperation/activations/{activation.pk}/", "board without JavaScript")
     expect(plain.locator("#board")).to_contain_text("Partly available")
+
+
+# --- protocols and the emergency contact sheet (issue 16) ---------------------------------------
+
+PROTOCOL_TITLE = "Tortum deprem barınma iş birliği"
+DADASLAR = "Erzurum Dadaşlar Dayanışma Derneği"
+
+
+def test_protocol_journey_draft_propose_accept_and_coordinators_list(journey, demo_data):
+    from cooperation.models import Protocol
+
+    trip = journey("protocol")
+    officer = trip.new_page()
+    trip.log_in(officer, "municipality@demo.test")
+    trip.visit(officer, "/en/cooperation/protocols/new/", "new protocol")
+    _fits_a_phone(trip, officer, "new protocol")
+    officer.fill("#id_content_title", PROTOCOL_TITLE)
+    officer.fill("#id_content_subject", "Deprem sonrası ilk 72 saatte çadır kent kurulumu.")
+    officer.get_by_label("Earthquake", exact=True).check()
+    officer.get_by_label("Response", exact=True).check()
+    today = timezone.localdate()
+    officer.fill("#id_content_starts_on", today.isoformat())
+    officer.fill("#id_content_ends_on", (today + datetime.timedelta(days=730)).isoformat())
+    officer.fill("#id_content_municipal_commitments", "Çadır alanı ve su\nUlaşım desteği")
+    officer.get_by_role("button", name="Save the draft").click()
+    officer.wait_for_url(re.compile(r".*/cooperation/protocols/\d+/$"))
+    protocol = Protocol.objects.get(title=PROTOCOL_TITLE)
+    assert protocol.status == "draft"
+    trip.check(officer, "draft saved")
+
+    officer.fill("#ngo-q", "Dadaşlar")
+    officer.get_by_role("button", name="Search", exact=True).click()
+    officer.wait_for_url(re.compile(r".*ngo_q=.*"))
+    trip.check(officer, "NGO found")
+    officer.locator("#add-party li", has_text=DADASLAR).get_by_role(
+        "button", name=re.compile("^Add as a party")
+    ).click()
+    officer.wait_for_load_state("load")
+    party = protocol.parties.get()
+    officer.get_by_text(f"Add a commitment of {DADASLAR}").click()
+    capability = officer.locator(f"#id_commitment_{party.pk}_capability option").nth(1)
+    officer.select_option(
+        f"#id_commitment_{party.pk}_capability", capability.get_attribute("value")
+    )
+    officer.fill(f"#id_commitment_{party.pk}_people", "12")
+    trip.check(officer, "commitment typed")
+    _fits_a_phone(trip, officer, "commitment typed")
+    officer.get_by_role("button", name="Add the commitment").click()
+    officer.wait_for_load_state("load")
+    expect(officer.get_by_text("The draft is ready to be proposed")).to_be_visible()
+    officer.get_by_role("button", name="Propose to the NGO parties").click()
+    officer.wait_for_load_state("load")
+    protocol.refresh_from_db()
+    assert protocol.status == "proposed"
+    trip.check(officer, "proposed")
+
+    ngo = trip.new_page()
+    trip.log_in(ngo, "ngo@demo.test")
+    trip.visit(ngo, f"/en/cooperation/protocols/{protocol.pk}/", "NGO reads the proposal")
+    _fits_a_phone(trip, ngo, "NGO reads the proposal")
+    ngo.get_by_role("button", name="Accept the protocol").click()
+    ngo.wait_for_load_state("load")
+    protocol.refresh_from_db()
+    assert protocol.status == "active" and protocol.activated_at is not None
+    expect(ngo.locator("main")).to_contain_text("You accepted the protocol")
+    trip.check(ngo, "accepted, in force")
+
+    regional = trip.new_page()
+    trip.log_in(regional, "regional@demo.test")
+    trip.visit(regional, "/en/cooperation/protocols/?status=active", "coordinators' list")
+    card = regional.locator(".protocol-list li", has_text=PROTOCOL_TITLE)
+    expect(card).to_contain_text(DADASLAR)
+    expect(card).to_contain_text("Erzurum Büyükşehir Belediyesi")
+    _fits_a_phone(trip, regional, "coordinators' list")
+    card.get_by_role("link", name=PROTOCOL_TITLE).click()
+    regional.wait_for_url(re.compile(rf".*/cooperation/protocols/{protocol.pk}/$"))
+    trip.check(regional, "coordinator reads it")
+    _fits_a_phone(trip, regional, "coordinator reads it")
+
+
+# A4 with the portal's 15 mm print margins (static/css/portal.css): 180 mm of content, in CSS px.
+A4_CONTENT_PX = 180 / 25.4 * 96
+
+
+def test_contact_sheet_print_page_fits_a4(journey, demo_data):
+    trip = journey("contact-sheet")
+    page = trip.new_page(width=round(A4_CONTENT_PX))
+    trip.log_in(page, "municipality@demo.test")
+    page.emulate_media(media="print")
+    trip.visit(page, "/en/cooperation/protocols/contacts/?province=25", "printed, Erzurum")
+    expect(page.locator("h1")).to_contain_text("Erzurum")
+    tables = page.locator("table.contact-table")
+    assert tables.count() == 2
+    # On paper it stays a table with its header row (the phone's stacked cards are for screens).
+    assert tables.first.evaluate("t => getComputedStyle(t.tHead).display") == "table-header-group"
+    for index in range(tables.count()):
+        box = tables.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= A4_CONTENT_PX + 0.5, box
+        overflow = tables.nth(index).evaluate("t => t.scrollWidth - t.clientWidth")
+        assert overflow <= 0, f"table {index} overflows by {overflow}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_CONTENT_PX + 0.5
+    # The print layout itself: Chromium's A4 PDF of the page, with a sane number of pages.
+    pdf = page.pdf(format="A4", path=str(trip.folder / "contact-sheet.pdf"))
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert 1 <= pages <= 6, pages

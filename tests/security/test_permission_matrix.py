@@ -645,6 +645,13 @@ MATRIX: dict[str, Entry] = {
     "cooperation:deliveries_retry": action(_activation, ACTIVATION_RUN),
     "cooperation:need_create": form(_activation, ACTIVATION_RUN),
     "cooperation:need_edit": form(_need, ACTIVATION_RUN),
+    # The world's need has a pledge: an officer is sent back to it with the reason.
+    "cooperation:need_delete": action(
+        _need, ACTIVATION_RUN, data=lambda w: {"version": w.need.version}
+    ),
+    "cooperation:activation_edit": form(
+        _activation, ACTIVATION_RUN, data=lambda w: {"version": w.activation.version}
+    ),
     "cooperation:call_state": action(
         _call, ACTIVATION_RUN, data=lambda w: {"from_state": "responded", "to_state": "on_site"}
     ),
