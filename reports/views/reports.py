@@ -495,7 +495,7 @@ def _export_details(table, scope, form, report):
     details.append((_("Filters"), described or _("none")))
     if table.slug == "map":
         details.append((_("Measure"), report["measure_label"]))
-    details.append((_("Date"), date_format(timezone.localtime(), "Y-m-d H:i")))
+    details.append((_("Date"), date_format(timezone.localtime(), "DATETIME_FORMAT")))
     return details
 
 
