@@ -14,7 +14,7 @@ class MunicipalityContactsForm(forms.ModelForm):
     Phone numbers are written one way (portal.phones)."""
 
     website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
 
     class Meta:
