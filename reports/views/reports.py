@@ -255,7 +255,9 @@ def _map(scope, figures, tables, measure, measure_label, province_links):
                 "name": province["name"],
                 "fill": fill,
                 "value_text": text,
-                "href": province_links.get(plate),
+                # Outside the scope a zoomed map leaves the province out of view: a link there
+                # would take the keyboard's focus where nobody sees it.
+                "href": province_links.get(plate) if plate in in_scope else None,
             }
         )
     svg = charts.province_map(
