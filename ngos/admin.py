@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -14,7 +15,11 @@ from ngos.models import (
     JoinRequest,
     Membership,
     NGOIdentityChange,
+    NGOSlugHistory,
 )
+from ngos.services.addresses import ngo_address_follow_name
+from portal.admin import ReadOnlyAdmin
+from portal.turkish import search_key, tr_slugify
 
 
 class MembershipInline(admin.TabularInline):
@@ -107,6 +112,15 @@ class NGOAdmin(TurkishSearchMixin, admin.ModelAdmin):
             readonly += IDENTITY_FIELDS
         return readonly
 
+    def save_model(self, request, obj, form, change):
+        """A new name gives the NGO the address of its new name, as on its profile page; the old
+        address is kept and redirects (301)."""
+        if change and "name" in form.changed_data:
+            # The change view runs in a transaction: lock the row as the profile service does.
+            current = NGO.objects.select_for_update().get(pk=obj.pk)
+            ngo_address_follow_name(ngo=obj, old_name=current.name)
+        super().save_model(request, obj, form, change)
+
     @admin.display(description=_("verification"))
     def verification(self, obj):
         """Where the status and a verified identity are changed, and the change waiting."""
@@ -187,3 +201,24 @@ class NGOIdentityChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(NGOSlugHistory)
+class NGOSlugHistoryAdmin(ReadOnlyAdmin):
+    """Former web addresses of renamed NGOs (written when a name changes): read only, and kept,
+    since deleting one breaks the links that still use it."""
+
+    deletable = False
+    list_display = ["slug", "ngo", "created_at"]
+    list_select_related = ["ngo"]
+    search_fields = ["slug"]
+    date_hierarchy = "created_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        """An address, or the NGO's name typed with or without Turkish letters."""
+        if not search_term:
+            return queryset, False
+        key = search_key(search_term)
+        return queryset.filter(
+            Q(slug__contains=tr_slugify(search_term)) | Q(ngo__name_search__contains=key)
+        ), False

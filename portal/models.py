@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.turkish import sort_key
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -79,6 +81,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+def person_sort_key(user):
+    """Where a person goes in a list by name: Turkish alphabetical order, ties by e-mail and pk.
+
+    People are few on any one page and their names are not stored with a sort key, so lists of
+    people are sorted in Python: ``sorted(users, key=person_sort_key)``.
+    """
+    return (sort_key(str(user)), user.email, user.pk)
 
 
 class CoordinatorAssignmentQuerySet(models.QuerySet):

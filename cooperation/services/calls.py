@@ -49,6 +49,7 @@ from ngos.models import NGO, Membership
 from portal.access import roles_of
 from portal.models import Notification
 from portal.notifications import Message, notify
+from portal.turkish import sort_key
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -125,7 +126,7 @@ def calls_send(*, activation, ngo_ids, user, message="", base_url="") -> list[Ca
     already = set(activation.calls.filter(ngo_id__in=wanted).values_list("ngo__name", flat=True))
     if already:
         raise ValidationError(
-            _("Already called: %(ngos)s.") % {"ngos": ", ".join(sorted(already))},
+            _("Already called: %(ngos)s.") % {"ngos": ", ".join(sorted(already, key=sort_key))},
             code="called",
         )
     plates = list(activation.provinces.values_list("plate", flat=True))

@@ -22,6 +22,7 @@ from ngos.services.verification import (
     ngo_similar_names,
 )
 from portal.htmx import render_page
+from portal.models import person_sort_key
 
 PAGE_SIZE = 25
 
@@ -145,9 +146,10 @@ def _render_detail(request, ngo, submitted=None, identity_submitted=None):
     context = {
         "ngo": ngo,
         "activity_fields": ngo.activity_fields.order_by("order", "name_sort"),
-        "admins": Membership.objects.filter(ngo=ngo, role=Membership.Role.ADMIN)
-        .select_related("user")
-        .order_by("user__full_name", "pk"),
+        "admins": sorted(
+            Membership.objects.filter(ngo=ngo, role=Membership.Role.ADMIN).select_related("user"),
+            key=lambda membership: person_sort_key(membership.user),
+        ),
         "similar": ngo_similar_names(ngo=ngo, among=visible),
         "shared_contacts": ngo_shared_contacts(ngo=ngo, among=visible),
         "action_forms": action_forms,

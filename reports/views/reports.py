@@ -255,7 +255,9 @@ def _map(scope, figures, tables, measure, measure_label, province_links):
                 "name": province["name"],
                 "fill": fill,
                 "value_text": text,
-                "href": province_links.get(plate),
+                # Outside the scope a zoomed map leaves the province out of view: a link there
+                # would take the keyboard's focus where nobody sees it.
+                "href": province_links.get(plate) if plate in in_scope else None,
             }
         )
     svg = charts.province_map(
@@ -495,7 +497,7 @@ def _export_details(table, scope, form, report):
     details.append((_("Filters"), described or _("none")))
     if table.slug == "map":
         details.append((_("Measure"), report["measure_label"]))
-    details.append((_("Date"), date_format(timezone.localtime(), "Y-m-d H:i")))
+    details.append((_("Date"), date_format(timezone.localtime(), "DATETIME_FORMAT")))
     return details
 
 

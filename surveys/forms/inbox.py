@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms.fields import PersonChoiceField
 from surveys.models import AnswerTemplate, ExpectationStatus
 from surveys.services.review import past_target_date_message, target_date_in_past
 
@@ -72,7 +73,7 @@ class BulkActionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Required for “planned”."),
     )
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         label=_("Colleague"), required=False, queryset=get_user_model().objects.none()
     )
     template = forms.ModelChoiceField(
@@ -88,7 +89,6 @@ class BulkActionForm(forms.Form):
             get_user_model()
             .objects.filter(is_active=True, municipal_roles__municipality__in=municipality_ids)
             .distinct()
-            .order_by("full_name", "email")
         )
         self.fields["template"].queryset = (
             AnswerTemplate.objects.filter(municipality__in=municipality_ids, is_active=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from portal.forms.fields import PersonChoiceField
 from surveys.models import ExpectationStatus
 from surveys.services.review import (
     allowed_statuses,
@@ -119,7 +120,7 @@ class AssignForm(CaseForm):
 
     form_name = "assign"
 
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         label=_("Assign to"),
         queryset=get_user_model().objects.none(),
         required=False,
@@ -132,9 +133,7 @@ class AssignForm(CaseForm):
             get_user_model()
             .objects.filter(municipal_roles__municipality=case.municipality_id, is_active=True)
             .distinct()
-            .order_by("full_name", "email")
         )
-        self.fields["assignee"].label_from_instance = lambda user: user.full_name or user.email
         self.initial.setdefault("assignee", case.assigned_to_id)
 
 

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cooperation import tasks
@@ -212,6 +213,17 @@ def test_unverified_ngos_cannot_be_called(officer):
 
     with pytest.raises(Exception, match="doğrulanmış"):
         calls_send(activation=ActivationFactory(), ngo_ids=[pending.pk], user=officer)
+
+
+def test_ngos_called_already_are_named_in_turkish_order(officer):
+    activation = ActivationFactory()
+    names = ["Çevre Derneği", "Ilgaz Derneği", "İyilik Derneği", "Zafer Derneği"]
+    ngos = [NGOFactory(name=name) for name in reversed(names)]
+    calls_send(activation=activation, ngo_ids=[n.pk for n in ngos], user=officer)
+
+    with pytest.raises(ValidationError) as refused:
+        calls_send(activation=activation, ngo_ids=[n.pk for n in ngos], user=officer)
+    assert refused.value.messages == [f"Zaten çağrıldı: {', '.join(names)}."]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ window outside a deliberately scrolling region, chart text at least 12 CSS px, t
 screenshotted under artifacts/e2e/phone-<role>/ and checked with axe-core like the journeys."""
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from demo.services.erzurum import ERZURUM, seed_demo
@@ -45,9 +47,11 @@ LAYOUT_PROBE = """
   const deliberate = (el) => el.getAttribute('role') === 'region' &&
     el.getAttribute('tabindex') === '0' &&
     !!(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'));
+  // An SVG clips its drawing (a zoomed map leaves the other provinces outside its frame).
+  const clips = (el) => el instanceof SVGSVGElement && getComputedStyle(el).overflow !== 'visible';
   const insideScroller = (el) => {
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (scrolls(p)) return true;
+      if (scrolls(p) || clips(p)) return true;
     }
     return false;
   };
@@ -138,6 +142,8 @@ def demo_data(transactional_db):
 
 def _pages():
     """The journey pages of each role, from the demo data: (role's e-mail or None, name, path)."""
+    from cooperation.models import Activation, Protocol
+    from demo.services.cooperation_activations import FLOOD_TITLE
     from events.models import Event
     from municipalities.models import Municipality
     from ngos.models import NGO
@@ -148,6 +154,16 @@ def _pages():
     event = Event.objects.order_by("starts_at").first()
     case = Expectation.objects.cases().filter(municipality=town_hall).order_by("pk").first()
     own = Expectation.objects.cases().filter(submission__ngo=ngo).order_by("rank").first()
+    protocol = (
+        Protocol.objects.filter(municipality=town_hall, parties__ngo=ngo).order_by("pk").first()
+    )
+    flood = Activation.objects.get(title=FLOOD_TITLE)
+    call = flood.calls.get(ngo=ngo)
+
+    def en(name, *args, query=""):
+        with translation.override("en"):
+            return reverse(name, args=args) + query
+
     return [
         (None, "home", "/en/"),
         (None, "log-in", "/en/accounts/login/"),
@@ -159,6 +175,7 @@ def _pages():
         (None, "programme page", event.get_absolute_url()),
         (None, "public statistics", "/en/surveys/statistics/"),
         (None, "campaigns", "/en/surveys/"),
+        (None, "open activations", en("cooperation:public_list")),
         ("ngo@demo.test", "dashboard", "/en/dashboard/"),
         ("ngo@demo.test", "my expectations", "/en/surveys/my-expectations/"),
         ("ngo@demo.test", "my expectation", f"/en/surveys/my-expectations/{own.pk}/"),
@@ -167,6 +184,9 @@ def _pages():
         ("ngo@demo.test", "members", f"/en/ngos/{ngo.slug}/members/"),
         ("ngo@demo.test", "capabilities", f"/en/ngos/{ngo.slug}/capabilities/"),
         ("ngo@demo.test", "notifications", "/en/notifications/"),
+        ("ngo@demo.test", "NGO's protocols", en("cooperation:ngo_protocols", ngo.slug)),
+        ("ngo@demo.test", "protocol", en("cooperation:protocol_detail", protocol.pk)),
+        ("ngo@demo.test", "call for support", en("cooperation:respond", flood.pk, call.pk)),
         ("municipality@demo.test", "dashboard", "/en/dashboard/"),
         ("municipality@demo.test", "inbox", "/en/surveys/inbox/"),
         ("municipality@demo.test", "case", f"/en/surveys/cases/{case.pk}/"),
@@ -177,6 +197,12 @@ def _pages():
         ),
         ("municipality@demo.test", "colleagues", f"/en/municipalities/{town_hall.slug}/staff/"),
         ("municipality@demo.test", "answer templates", "/en/surveys/answer-templates/"),
+        (
+            "municipality@demo.test",
+            "municipality's protocols",
+            en("cooperation:municipality_protocols", town_hall.slug),
+        ),
+        ("municipality@demo.test", "protocol", en("cooperation:protocol_detail", protocol.pk)),
         ("coordinator@demo.test", "dashboard", "/en/dashboard/"),
         ("coordinator@demo.test", "national report", "/en/reports/"),
         ("coordinator@demo.test", "sub-region report", "/en/reports/subregions/14/"),
@@ -186,6 +212,15 @@ def _pages():
         ("coordinator@demo.test", "verification queue", "/en/ngos/verification/"),
         ("coordinator@demo.test", "programme check-in", f"/en/events/{event.slug}/checkin/"),
         ("regional@demo.test", "dashboard", "/en/dashboard/"),
+        ("regional@demo.test", "protocols", en("cooperation:protocol_list")),
+        ("regional@demo.test", "protocol", en("cooperation:protocol_detail", protocol.pk)),
+        (
+            "regional@demo.test",
+            "contact sheet",
+            en("cooperation:contact_sheet", query=f"?province={ERZURUM}"),
+        ),
+        ("regional@demo.test", "activations", en("cooperation:activations")),
+        ("regional@demo.test", "activation board", en("cooperation:board", flood.pk)),
         ("admin@demo.test", "dashboard", "/en/dashboard/"),
     ]
 

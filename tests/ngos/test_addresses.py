@@ -12,7 +12,7 @@ from ngos.models import NGO, Membership, NGOSlugHistory
 from ngos.services.addresses import ngo_address_follow_name
 from tests.factories import MembershipFactory, NGOFactory, UserFactory
 from tests.helpers import en, messages_of
-from tests.ngos.test_identity_change import decide, profile_data, propose, regional  # noqa: F401 (a fixture)
+from tests.ngos.test_identity_change import admin_form_data, decide, profile_data, propose, regional  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -180,3 +180,58 @@ def test_a_former_address_belongs_to_one_ngo(pending):
     NGOSlugHistory.objects.create(ngo=pending, slug="eski-adres")
     with pytest.raises(IntegrityError):
         NGOSlugHistory.objects.create(ngo=NGOFactory(), slug="eski-adres")
+
+
+# --- the Django admin --------------------------------------------------------------------------
+
+
+def test_renaming_in_the_admin_gives_a_new_address_and_the_old_one_redirects(client, pending):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change_url = reverse("admin:ngos_ngo_change", args=[pending.pk])
+    page = client.get(change_url)
+
+    response = client.post(change_url, admin_form_data(page, name="Oltu Gençlik ve Spor Derneği"))
+
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert (pending.name, pending.slug) == (
+        "Oltu Gençlik ve Spor Derneği",
+        "oltu-genclik-ve-spor-dernegi",
+    )
+    assert list(pending.old_slugs.values_list("slug", flat=True)) == ["oltu-genclik-dernegi"]
+    old = client.get(url("ngos:detail", "oltu-genclik-dernegi"))
+    assert (old.status_code, old["Location"]) == (
+        301,
+        url("ngos:detail", "oltu-genclik-ve-spor-dernegi"),
+    )
+
+
+def test_saving_in_the_admin_without_a_new_name_keeps_the_address(client, pending):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change_url = reverse("admin:ngos_ngo_change", args=[pending.pk])
+
+    client.post(change_url, admin_form_data(client.get(change_url), phone="0442 111 22 33"))
+
+    pending.refresh_from_db()
+    assert (pending.slug, pending.phone) == ("oltu-genclik-dernegi", "0442 111 22 33")
+    assert not pending.old_slugs.exists()
+
+
+def test_former_addresses_are_read_only_in_the_admin(client, pending):
+    pending.name = "Oltu Gençlik ve Spor Derneği"
+    ngo_address_follow_name(ngo=pending, old_name="Oltu Gençlik Derneği")
+    pending.save()
+    former = NGOSlugHistory.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:ngos_ngoslughistory_changelist"), {"q": "OLTU GENCLIK"})
+    assert "oltu-genclik-dernegi" in listing.content.decode()
+    assert listing.context["cl"].result_count == 1
+    assert client.get(reverse("admin:ngos_ngoslughistory_add")).status_code == 403
+    change = client.post(
+        reverse("admin:ngos_ngoslughistory_change", args=[former.pk]), {"slug": "baska"}
+    )
+    assert change.status_code == 403
+    delete = reverse("admin:ngos_ngoslughistory_delete", args=[former.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert NGOSlugHistory.objects.get().slug == "oltu-genclik-dernegi"

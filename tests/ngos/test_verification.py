@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from municipalities.models import SubRegion
-from ngos.models import NGO
+from ngos.models import NGO, Membership
 from ngos.services.verification import ngo_set_status, ngo_similar_names
 from portal.models import OutgoingMail
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import people_in_mixed_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -187,6 +188,16 @@ def test_detail_shows_the_profile_and_its_administrators(client, regional, pendi
         assert text in html, text
     assert "uye@stk.test" not in html  # a plain member is not an administrator
     assert 'value="suspend"' not in html  # not possible for a pending NGO
+
+
+def test_detail_lists_the_administrators_in_turkish_alphabetical_order(client, regional, pending):
+    Membership.objects.filter(ngo=pending).delete()
+    people = people_in_mixed_order(
+        lambda **kw: MembershipFactory(ngo=pending, role="admin", user=UserFactory(**kw)).user
+    )
+    client.force_login(regional)
+    admins = client.get(detail_url(pending)).context["admins"]
+    assert [membership.user for membership in admins] == people
 
 
 def test_get_on_the_decide_url_is_405_and_changes_nothing(client, regional, pending):

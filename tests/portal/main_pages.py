@@ -44,6 +44,8 @@ def _urls_for(kind):
             reverse("notifications"),
             reverse("profile"),
         ]
+    if kind in ("regional@demo.test", "admin@demo.test"):
+        return [reverse("dashboard")]
     return [  # coordinator@demo.test
         reverse("dashboard"),
         reverse("reports:index"),
@@ -55,7 +57,16 @@ def _urls_for(kind):
     ]
 
 
-KINDS = ["anonymous", "municipality@demo.test", "ngo@demo.test", "coordinator@demo.test"]
+KINDS = [
+    "anonymous",
+    "municipality@demo.test",
+    "ngo@demo.test",
+    "coordinator@demo.test",
+    "regional@demo.test",
+    "admin@demo.test",
+]
+# The accounts whose dashboards differ: one per role.
+DASHBOARD_ACCOUNTS = KINDS[1:]
 
 
 def main_pages(client, language="tr"):

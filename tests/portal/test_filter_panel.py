@@ -40,3 +40,18 @@ def test_filter_panel_ignores_hidden_fields_and_the_page(client):
 def test_filter_panel_in_turkish(client):
     panel = _panel(client.get("/ngos/?province=25").content.decode())
     assert "Filtrele" in panel.group(2) and "1 etkin" in panel.group(2)
+
+
+def test_filter_panel_of_the_protocol_list(client):
+    from municipalities.models import SubRegion
+    from tests.factories import CoordinatorAssignmentFactory
+
+    client.force_login(
+        CoordinatorAssignmentFactory(subregion=SubRegion.objects.get(code="14")).user
+    )
+    html = client.get("/en/cooperation/protocols/").content.decode()
+    panel = _panel(html)
+    assert panel and panel.group(1) is None
+    assert html.index('class="filter-panel"') < html.index('role="search"')
+    panel = _panel(client.get("/en/cooperation/protocols/?province=25").content.decode())
+    assert panel.group(1) == " open" and "1 active" in panel.group(2)

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template import Context, Template
 from django.utils import translation
 
-from tests.portal.main_pages import main_pages
+from portal.models import User
+from tests.portal.main_pages import DASHBOARD_ACCOUNTS, main_pages
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -91,3 +93,47 @@ def test_main_pages_show_dates_and_numbers_in_the_languages_style(client, demo, 
         text = visible_text(html)
         assert not WRONG_DATE.findall(text), (url, WRONG_DATE.findall(text))
         assert not ungrouped_numbers(text), (url, ungrouped_numbers(text))
+
+
+@pytest.fixture
+def thousands(monkeypatch):
+    """Every count and aggregate the database returns is 1,000 more than the real one, so that
+    a number shown without its separator cannot hide behind the demo's small figures."""
+    count, aggregate = QuerySet.count, QuerySet.aggregate
+    monkeypatch.setattr(QuerySet, "count", lambda qs: count(qs) + 1000)
+    monkeypatch.setattr(
+        QuerySet,
+        "aggregate",
+        lambda qs, *args, **kwargs: {
+            key: value + 1000 if isinstance(value, int) else value
+            for key, value in aggregate(qs, *args, **kwargs).items()
+        },
+    )
+
+
+@pytest.mark.parametrize("email", DASHBOARD_ACCOUNTS)
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_dashboard_sentences_and_the_unread_badge_group_their_numbers(
+    client, demo, thousands, email, language
+):
+    client.force_login(User.objects.get(email=email))
+    text = visible_text(
+        client.get(("/en" if language == "en" else "") + "/dashboard/").content.decode()
+    )
+    separator = "." if language == "tr" else ","
+    assert re.search(rf"\b1{re.escape(separator)}0\d\d\b", text), text  # the counts were inflated
+    assert not ungrouped_numbers(text), ungrouped_numbers(text)
+
+
+def test_python_code_uses_the_named_date_formats():
+    """Dates formatted for people in Python code (export headers, messages) name a format too;
+    ``strftime`` stays for machine formats (file names, calendars, ``__str__`` of log rows)."""
+    root = Path(settings.BASE_DIR)
+    for path in root.glob("*/**/*.py"):
+        if path.parts[len(root.parts)] in {".venv", "tests", "staticfiles", "node_modules"}:
+            continue
+        source = path.read_text(encoding="utf-8")
+        for fmt in re.findall(
+            r"date_format\([^()]*(?:\([^()]*\))?[^()]*,\s*[\"']([^\"']+)[\"']", source
+        ):
+            assert fmt.endswith("_FORMAT"), (str(path.relative_to(root)), fmt)

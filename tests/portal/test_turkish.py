@@ -1,6 +1,10 @@
 import pytest
 
+from portal.forms.fields import PersonChoiceField
+from portal.models import User
 from portal.turkish import search_key, sort_key, tr_lower, tr_slugify, tr_title, tr_upper
+from tests.factories import UserFactory
+from tests.helpers import people_in_mixed_order
 
 
 @pytest.mark.parametrize(
@@ -111,3 +115,12 @@ def test_sort_key_uses_only_characters_every_collation_orders_alike():
 )
 def test_tr_slugify_keeps_every_letter(text, slug):
     assert tr_slugify(text) == slug
+
+
+@pytest.mark.django_db
+def test_person_choice_field_lists_people_in_turkish_order_ties_by_email():
+    people = people_in_mixed_order(UserFactory)
+    field = PersonChoiceField(queryset=User.objects.all(), empty_label="—")
+    assert [label for _, label in field.choices] == ["—"] + [p.full_name for p in people]
+    assert [value.value for value, _ in list(field.choices)[1:]] == [p.pk for p in people]
+    assert field.clean(str(people[3].pk)) == people[3]

@@ -3,6 +3,7 @@ the user's scope, and the export record."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.cache import caches
@@ -90,6 +91,8 @@ def test_csv_export_has_a_header_block_columns_and_rows(client, national, borda_
     assert lines[2] == ["Scope", "Türkiye (national)"]
     assert lines[3] == ["Filters", "none"]
     assert lines[4][0] == "Date"
+    # The named DATETIME_FORMAT ("3 December 2027, 14:05"), not a hand-written "2027-12-03 14:05".
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}", lines[4][1]), lines[4][1]
     assert lines[5] == []
     assert lines[6] == [
         "Rank",

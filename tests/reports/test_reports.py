@@ -770,6 +770,29 @@ def test_htmx_request_gets_only_the_report_fragment(client, national, campaign, 
 # --- Map and charts --------------------------------------------------------------------------
 
 
+def test_a_zoomed_map_links_only_the_provinces_in_view(
+    client, national, campaign, participation_data
+):
+    """A national coordinator may open every province, but on a sub-region's map the others
+    are out of view: no link there takes the keyboard's focus."""
+    client.force_login(national)
+
+    def linked(url):
+        html = client.get(url).content.decode()
+        svg = re.search(r'<svg class="report-map".*?</svg>', html, re.S).group(0)
+        return re.findall(r'<a href="[^"]*"><title>([^:<]*):', svg)
+
+    assert set(linked("/en/reports/subregions/14/")) == {
+        "Ağrı",
+        "Ardahan",
+        "Erzincan",
+        "Erzurum",
+        "Iğdır",
+        "Kars",
+    }
+    assert len(linked("/en/reports/")) == 81
+
+
 def test_map_has_81_provinces_and_greys_those_outside_the_scope(
     client, regional, campaign, participation_data
 ):

@@ -23,6 +23,7 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import people_in_mixed_order
 from tests.surveys.factories import ExpectationFactory, SubmissionFactory, erzurum_metropolitan
 
 pytestmark = pytest.mark.django_db
@@ -552,6 +553,14 @@ def test_assigning_someone_outside_the_municipality_is_refused(staff_client, cas
     assert not case.history.exists()
     options = response.context["assign_form"].fields["assignee"].queryset
     assert outsider not in options
+
+
+def test_assignee_choices_are_in_turkish_alphabetical_order(staff_client, case):
+    people = people_in_mixed_order(lambda **kw: staff_of(erzurum_metropolitan(), **kw))
+    field = staff_client.get(case_url(case)).context["assign_form"]["assignee"]
+    offered = [choice.data["value"].value for choice in field if choice.data["value"]]
+    assert [pk for pk in offered if pk in {p.pk for p in people}] == [p.pk for p in people]
+    assert field.field.choices.field.empty_label == "Nobody"
 
 
 # --- referral -----------------------------------------------------------------------------------

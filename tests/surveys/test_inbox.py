@@ -21,6 +21,7 @@ from tests.factories import (
     NGOFactory,
     UserFactory,
 )
+from tests.helpers import people_in_mixed_order
 from tests.surveys.factories import erzurum_metropolitan
 
 pytestmark = pytest.mark.django_db
@@ -470,6 +471,18 @@ def test_bulk_assign(staff_client, staff, colleague, campaign):
         assert case.assigned_to == colleague
         entry = ReviewEntry.objects.get(expectation=case)
         assert (entry.kind, entry.assigned_to, entry.actor) == ("assignment", colleague, staff)
+
+
+def test_bulk_assignee_choices_are_in_turkish_alphabetical_order(staff_client, staff, campaign):
+    def colleague_of(**kwargs):
+        user = UserFactory(**kwargs)
+        MunicipalStaffFactory(user=user)
+        return user
+
+    people = people_in_mixed_order(colleague_of)
+    form = staff_client.get(INBOX).context["bulk_form"]
+    offered = [int(value.value) for value, _ in form.fields["assignee"].choices if value]
+    assert offered == [p.pk for p in people] + [staff.pk]  # Zeynep Kaya comes after Zafer
 
 
 def test_bulk_answer_from_a_template(staff_client, staff, campaign):
