@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from demo.services import cooperation_protocols
@@ -345,6 +346,11 @@ def _keep_timestamps(model):
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+def _plain(value):
+    """A model attribute as COPY writes it: a file field's stored name, anything else as is."""
+    return value.name or "" if isinstance(value, FieldFile) else value
+
+
 def _insert(model, objects):
     """Write the objects as they are (primary keys and timestamps included): COPY on
     PostgreSQL, bulk_create elsewhere."""
@@ -362,10 +368,10 @@ def _insert(model, objects):
         sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             # The attribute values are plain Python values psycopg adapts itself (str, int,
-            # bool, date, aware datetime, None).
+            # bool, date, aware datetime, None); a file field's value is its stored name.
             values = operator.attrgetter(*(f.attname for f in fields))
             for obj in objects:
-                copy.write_row(values(obj))
+                copy.write_row([_plain(value) for value in values(obj)])
     else:
         with _keep_timestamps(model):
             model.objects.bulk_create(objects, batch_size=BATCH)

@@ -508,7 +508,10 @@ def report_remind(request, municipality_id):
     list); refused with a message when it was reminded recently or has nothing overdue."""
     roles = _roles(request)
     municipality = get_object_or_404(_municipalities(roles), pk=municipality_id)
-    campaign = get_object_or_404(Campaign, code=request.POST.get("campaign", ""))
+    code = request.POST.get("campaign", "")
+    if "\x00" in code:  # PostgreSQL refuses NUL in a query's text: no campaign has one
+        raise Http404
+    campaign = get_object_or_404(Campaign, code=code)
     try:
         reminder = overdue_reminder_send(
             campaign=campaign, municipality=municipality, by=request.user
