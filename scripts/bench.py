@@ -101,6 +101,9 @@ def environment(database_url, **extra):
             "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40),
             "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_HTTPS": "0",
+            # Its accounts (demo and generated) have no second factor; the requirement itself is
+            # tested in tests/portal/test_duties.py.
+            "PORTAL_REQUIRE_2FA": "0",
             "DATABASE_CONN_MAX_AGE": "600",
         }
     )

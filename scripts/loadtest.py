@@ -85,6 +85,9 @@ def server_env(database_url, smtp_port):
             "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_HTTPS": "0",
+            # Its accounts (demo and generated) have no second factor; the requirement itself is
+            # tested in tests/portal/test_duties.py.
+            "PORTAL_REQUIRE_2FA": "0",
             "DATABASE_URL": database_url,
             "EMAIL_HOST": HOST,
             "EMAIL_PORT": str(smtp_port),
@@ -106,6 +109,7 @@ def seed_load_data():
     """Extra NGO admins (one NGO each), members, municipal staff and coordinators for the
     virtual users, a programme with few seats, and a signed-in session for every account."""
     from allauth.account.models import EmailAddress
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
@@ -115,7 +119,7 @@ def seed_load_data():
     from events.models import Event
     from municipalities.models import Municipality, MunicipalStaff, Province
     from ngos.models import NGO, LegalForm, Membership
-    from portal.models import CoordinatorAssignment, User
+    from portal.models import CoordinatorAssignment, PrivacyAcknowledgement, User
     from portal.turkish import tr_slugify
     from surveys.models import Campaign, Expectation, Submission
 
@@ -132,6 +136,9 @@ def seed_load_data():
         )
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        PrivacyAcknowledgement.objects.get_or_create(
+            user=user, version=settings.PRIVACY_NOTICE_VERSION
         )
         return user
 

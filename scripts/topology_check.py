@@ -379,6 +379,9 @@ def app_env(database_url, redis_port, smtp_port) -> dict:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_HTTPS": "0",
+            # Its accounts (demo and generated) have no second factor; the requirement itself is
+            # tested in tests/portal/test_duties.py.
+            "PORTAL_REQUIRE_2FA": "0",
             "DJANGO_TRUSTED_PROXY_COUNT": "1",
             "REDIS_URL": f"redis://{HOST}:{redis_port}/0",
             "EMAIL_HOST": HOST,
@@ -428,6 +431,7 @@ def journeys(env, nginx_port, sink, has_celery, results, processes):
             "password1": "a-long-topology-pass-2025",
             "password2": "a-long-topology-pass-2025",
             "preferred_language": "en",
+            "privacy_notice": "on",
         },
     )
     check(status == 302, f"sign-up: {status}, expected a redirect\n{content[:500]}")

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -37,7 +38,7 @@ from demo.services.erzurum import EXPECTATION_POOL
 from events.models import Event, Registration
 from municipalities.models import District, Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, LegalForm, Membership
-from portal.models import User
+from portal.models import PrivacyAcknowledgement, User
 from portal.turkish import search_key, tr_slugify
 from surveys.models import (
     Campaign,
@@ -351,6 +352,18 @@ def _plain(value):
     return value.name or "" if isinstance(value, FieldFile) else value
 
 
+def _acknowledgements(users):
+    """Generated people have acknowledged the current privacy notice, as at sign-up."""
+    return [
+        PrivacyAcknowledgement(
+            user_id=user.pk,
+            version=settings.PRIVACY_NOTICE_VERSION,
+            acknowledged_at=user.date_joined,
+        )
+        for user in users
+    ]
+
+
 def _insert(model, objects):
     """Write the objects as they are (primary keys and timestamps included): COPY on
     PostgreSQL, bulk_create elsewhere."""
@@ -490,6 +503,7 @@ def seed_staff(rng, *, counts, geo, password, log):
             staff_id += 1
     _insert(User, users)
     _insert(EmailAddress, emails)
+    _insert(PrivacyAcknowledgement, _acknowledgements(users))
     _insert(MunicipalStaff, staff)
     _reset_sequences(User, MunicipalStaff)
     _progress(log, f"{len(staff)} municipal staff")
@@ -637,6 +651,7 @@ def seed_members(rng, *, counts, geo, password, log):
         membership_id += 1
     _insert(User, users)
     _insert(EmailAddress, emails)
+    _insert(PrivacyAcknowledgement, _acknowledgements(users))
     _insert(Membership, memberships)
     _reset_sequences(User, Membership)
     _progress(log, f"{len(users)} NGO users")

@@ -188,3 +188,23 @@ def test_national_activations_in_proportion_with_capabilities_and_calls(national
     assert Response.objects.filter(call__in=calls).exists()
     # The exercises stay out of the figures.
     assert activation_figures(generated)["activations"] == real
+
+
+def test_national_people_have_acknowledged_the_privacy_notice(national, client):
+    """Generated accounts log in straight to their pages (load tests, benchmarks), not to the
+    privacy notice: they acknowledged the current version, as everyone does at sign-up."""
+    from django.conf import settings
+
+    from demo.services.national import MEMBER_DOMAIN, STAFF_DOMAIN
+    from portal.models import PrivacyAcknowledgement, User
+
+    people = User.objects.filter(email__endswith=f"@{STAFF_DOMAIN}") | User.objects.filter(
+        email__endswith=f"@{MEMBER_DOMAIN}"
+    )
+    assert people.exists()
+    acknowledged = PrivacyAcknowledgement.objects.filter(
+        user__in=people, version=settings.PRIVACY_NOTICE_VERSION
+    )
+    assert acknowledged.count() == people.count()
+    client.force_login(people.order_by("pk").first())
+    assert client.get("/en/dashboard/").status_code == 200
