@@ -462,12 +462,15 @@ def journeys(env, nginx_port, sink, has_celery, results, processes):
         status, _, page = municipality.get(f"/en/surveys/cases/{pk}/")
         if status != 200 or f"/surveys/cases/{pk}/answer/" not in page:
             continue
-        form = [f for f in forms_of(page) if f["action"].endswith(f"/cases/{pk}/answer/")][0]
+        # The answer form returns to its section ("…/answer/#answer"): the path is before the #.
+        form = [
+            f for f in forms_of(page) if f["action"].split("#")[0].endswith(f"/cases/{pk}/answer/")
+        ][0]
         text_field = next(name for name in form["fields"] if name.endswith("text"))
         before = sink.count()
         status, _, content = municipality.request(
             "POST",
-            form["action"],
+            form["action"].split("#")[0],
             data={**form["fields"], text_field: "Topology check: an answer through nginx."},
         )
         check(status == 302, f"answer on case {pk}: {status}, expected a redirect")
