@@ -153,6 +153,19 @@ NATIONAL_TOPICS = [
 ]
 
 
+def national_protocol_dates(rng, status, today):
+    """(starts_on, ends_on) of a generated protocol: started 30–700 days ago; an expired one
+    ended after it started (the constraint protocol_ends_after_start) and before today, the
+    others end 5–900 days from today."""
+    started_days_ago = rng.randint(30, 700)
+    starts_on = today - datetime.timedelta(days=started_days_ago)
+    if status == "expired":
+        return starts_on, today - datetime.timedelta(
+            days=rng.randint(1, min(60, started_days_ago - 1))
+        )
+    return starts_on, today + datetime.timedelta(days=rng.randint(5, 900))
+
+
 def seed_national_protocols(rng, *, counts, geo, password, log):
     """Cooperation protocols in proportion: one per 20 verified NGOs with a municipality."""
     from demo.services.national import _insert, _next_id, _progress, _reset_sequences
@@ -178,12 +191,7 @@ def seed_national_protocols(rng, *, counts, geo, password, log):
     for ngo_id, municipality_id, ngo_name in chosen:
         status = rng.choices(statuses, weights)[0]
         title, hazards, kind, unit = rng.choice(NATIONAL_TOPICS)
-        starts_on = today - datetime.timedelta(days=rng.randint(30, 700))
-        ends_on = (
-            today - datetime.timedelta(days=rng.randint(1, 60))
-            if status == "expired"
-            else today + datetime.timedelta(days=rng.randint(5, 900))
-        )
+        starts_on, ends_on = national_protocol_dates(rng, status, today)
         created = now - datetime.timedelta(days=rng.randint(1, 800))
         protocol = Protocol(
             pk=protocol_id,

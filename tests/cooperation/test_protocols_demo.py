@@ -5,12 +5,15 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cooperation.models import Protocol
-from demo.services.cooperation_protocols import seed_protocols
+from demo.services.cooperation_protocols import NATIONAL_STATUSES, seed_protocols
 from portal.models import User
 
 pytestmark = pytest.mark.django_db
+STATUSES = [status for status, _weight in NATIONAL_STATUSES]
 
 
 def visible_titles(email):
@@ -79,3 +82,17 @@ def _demo_titles():
     from demo.services.cooperation_protocols import PROTOCOLS
 
     return PROTOCOLS
+
+
+@given(seed=st.integers(min_value=0, max_value=2**32), status=st.sampled_from(STATUSES))
+def test_national_protocol_dates_keep_the_database_rules(seed, status):
+    """At full national size (thousands of protocols) an expired one that started 30 days ago
+    must not end 60 days ago: the generator keeps protocol_ends_after_start for any draw."""
+    import random
+
+    from demo.services.cooperation_protocols import national_protocol_dates
+
+    today = datetime.date(2026, 12, 3)
+    starts_on, ends_on = national_protocol_dates(random.Random(seed), status, today)
+    assert starts_on <= ends_on
+    assert (ends_on < today) == (status == "expired")
