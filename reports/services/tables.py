@@ -28,6 +28,9 @@ from surveys.models import Campaign, Theme
 # Figures older than this are computed again (in the background, the old ones served meanwhile).
 CACHE_SECONDS = 120
 TOP_MUNICIPALITIES = 20
+# The league and the overdue list show this many municipalities on the page (a national report
+# has hundreds); their CSV and XLSX files list every one.
+LIST_ON_PAGE = 50
 
 # What the map can show, and the kind of value it is (see Column.kind).
 MEASURE_KINDS = {
@@ -253,6 +256,8 @@ class Table:
     extra: dict = field(default_factory=dict)
     # The column whose cell heads each row (th scope="row") and carries the row's link.
     row_header: int = 0
+    # The page shows at most this many rows (None: all); the exports always hold every row.
+    page_limit: int | None = None
 
     def export_rows(self, *, fractions=False):
         """The rows (and the totals) as export values: numbers stay numbers; shares in percent,
@@ -268,8 +273,16 @@ class Table:
         """The name of the table's XLSX sheet: whole words within Excel's 31 characters."""
         return SHEET_NAMES.get(self.slug, self.title)
 
+    @property
+    def page_rows(self):
+        return self.rows if self.page_limit is None else self.rows[: self.page_limit]
+
+    @property
+    def rows_not_shown(self):
+        return len(self.rows) - len(self.page_rows)
+
     def display_rows(self):
-        return [_display_row(self.columns, row, self.row_header) for row in self.rows]
+        return [_display_row(self.columns, row, self.row_header) for row in self.page_rows]
 
     def display_totals(self):
         if not self.totals:
@@ -671,6 +684,7 @@ def _league_table(figures):
         )
         % {"count": minimum},
         row_header=1,
+        page_limit=LIST_ON_PAGE,
     )
 
 
@@ -694,6 +708,7 @@ def _overdue_table(figures):
         empty_text=_("No municipality of this scope has an overdue case."),
         note=_("Overdue: no public answer %(days)s days after submission, and not closed.")
         % {"days": settings.REVIEW_OVERDUE_DAYS},
+        page_limit=LIST_ON_PAGE,
     )
 
 

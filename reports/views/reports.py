@@ -323,7 +323,7 @@ def _overdue_rows(table, reminders):
     interval = datetime.timedelta(hours=settings.REPORT_REMINDER_INTERVAL_HOURS)
     now = timezone.now()
     rows = []
-    for row, cells in zip(table.rows, table.display_rows(), strict=True):
+    for row, cells in zip(table.page_rows, table.display_rows(), strict=True):
         reminded_at = reminders.get(row["_key"])
         rows.append(
             {
