@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import ActivityField
 from portal.access import roles_of
+from portal.duties import safe_next
 from portal.htmx import render_page
 from reports.forms.report import MEASURES, ReportForm
 from reports.services import charts, pdf
@@ -528,10 +528,6 @@ def report_remind(request, municipality_id):
             )
             % {"count": reminder.recipient_count, "municipality": municipality.name},
         )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        url = reverse("reports:province", kwargs={"plate": municipality.province.plate})
-        target = _with_query(url, urlencode({"campaign": campaign.code}))
-    return redirect(target)
+    # The province's key is its plate: no query for the fallback.
+    url = reverse("reports:province", kwargs={"plate": municipality.province_id})
+    return redirect(safe_next(request, _with_query(url, urlencode({"campaign": campaign.code}))))
