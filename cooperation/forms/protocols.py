@@ -105,8 +105,6 @@ class ProtocolForm(VersionedForm):
         label=_("Signed document (PDF)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-        help_text=_("Optional: the scanned, signed protocol, a PDF file of at most %(size)s.")
-        % {"size": filesizeformat(settings.PROTOCOL_DOCUMENT_MAX_BYTES)},
     )
     remove_document = forms.BooleanField(label=_("Remove the document"), required=False)
     expectation = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -148,13 +146,19 @@ class ProtocolForm(VersionedForm):
         self.fields["districts"].queryset = District.objects.filter(
             province__in={m.province_id for m in municipalities}
         ).order_by("name_sort")
+        # Written per request (in its language): a lazy text formatted at import would be frozen
+        # in the language active then.
+        size = filesizeformat(settings.PROTOCOL_DOCUMENT_MAX_BYTES)
+        self.fields["document"].help_text = _(
+            "Optional: the scanned, signed protocol, a PDF file of at most %(size)s."
+        ) % {"size": size}
         if protocol is None or not protocol.document:
             del self.fields["remove_document"]
         else:
             self.fields["document"].widget = forms.FileInput(attrs={"accept": "application/pdf"})
             self.fields["document"].help_text = _(
                 "Choose a file only to replace the current document (a PDF of at most %(size)s)."
-            ) % {"size": filesizeformat(settings.PROTOCOL_DOCUMENT_MAX_BYTES)}
+            ) % {"size": size}
 
     def clean_document(self):
         """A PDF (by its name and its first bytes) no larger than the limit."""
