@@ -26,11 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import ActivityField
+from portal import charts
 from portal.access import roles_of
 from portal.duties import safe_next
 from portal.htmx import render_page
 from reports.forms.report import MEASURES, ReportForm
-from reports.services import charts, pdf
+from reports.services import pdf
 from reports.services.figures import Scope
 from reports.services.reminders import last_reminders, overdue_reminder_send
 from reports.services.table_exports import csv_response, report_export_log, xlsx_response

@@ -12,8 +12,8 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal import charts
 from reports.forms.statistics import CampaignChoiceForm
-from reports.services import charts
 from reports.services.statistics import MIN_GROUP, cached_statistics
 from surveys.models import Campaign
 

@@ -5,7 +5,7 @@ import re
 
 from django.utils import translation
 
-from reports.services import charts
+from portal import charts
 
 BARS = [
     ("Afet hazırlığı ve müdahale: deprem riski taşıyan binaların güçlendirilmesi", 91, "91 puan"),

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from django.core.cache import caches
 
-from reports.services import charts
+from portal import charts
 from tests.reports.test_reports import (
     campaign_opened,
     make_borda_example,

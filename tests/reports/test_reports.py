@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import NGO, LegalForm
-from reports.services import charts
+from portal import charts
 from reports.services import figures as reports
 from reports.services.figures import Filters, Scope
 from surveys.models import (
