@@ -471,6 +471,14 @@ class ActivationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=ActivationStatus.OPEN)
 
+    def open_first(self):
+        """Open activations first, then the closed ones; the newest first within each."""
+        return self.order_by(
+            models.Case(models.When(status=ActivationStatus.OPEN, then=0), default=1),
+            "-started_at",
+            "-pk",
+        )
+
     def real(self):
         """Real disasters: exercises (tatbikat) are kept out of every statistic."""
         return self.filter(is_exercise=False)

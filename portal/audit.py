@@ -55,7 +55,7 @@ class AuditContextMiddleware:
             _current_ip.reset(token)
 
 
-def _describe(target) -> str:
+def describe(target) -> str:
     if target is None:
         return ""
     if isinstance(target, str):
@@ -77,7 +77,7 @@ def audit(action, *, actor=None, target=None, details=None, request=None) -> Aud
     return AuditEntry.objects.create(
         action=action,
         actor=actor,
-        target=_describe(target),
+        target=describe(target),
         details=details or {},
         ip=ip,
     )

@@ -595,9 +595,7 @@ def dashboard_activations(user, *, size=5) -> dict:
     if not roles_of(user).has_any_role:
         return {}
     visible = Activation.objects.visible_to(user)
-    activations = list(
-        visible.select_related("municipality").order_by("status", "-started_at", "-pk")[:size]
-    )
+    activations = list(visible.select_related("municipality").open_first()[:size])
     return {
         "activations": activations,
         "open_activations": visible.open().count(),

@@ -102,9 +102,10 @@ def covering_protocols(plates):
 def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     """The NGOs to propose for the activation (those already called are left out), best first.
 
-    Seven queries whatever the number of NGOs: the affected places, the needs, the protocol
-    partners, the ranking (LIMIT ``limit``), the shown NGOs' matching capabilities and protocol
-    commitments, and the number already called.
+    Eight queries whatever the number of NGOs and protocols: the affected provinces and
+    districts, the needs, the protocol partners with their protocols, the ranking (LIMIT
+    ``limit``), the shown NGOs' matching capabilities and protocol commitments, and the number
+    already called.
     """
     affected = list(activation.provinces.values_list("plate", "subregion_id"))
     plates = [plate for plate, _sub in affected]
@@ -114,14 +115,14 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     near = neighbours_of(plates)
     hazards = [activation.hazard, HazardScope.ANY]
 
-    partner_rows = list(
-        ProtocolParty.objects.filter(protocol__in=covering_protocols(plates))
+    covering = covering_protocols(plates)
+    partner_of = {}  # the NGO's id: the covering protocol ending first
+    for party in (
+        ProtocolParty.objects.filter(protocol__in=covering)
+        .select_related("protocol")
         .order_by("protocol__ends_on", "pk")
-        .values_list("ngo_id", "protocol_id")
-    )
-    partner_of = {}
-    for ngo_id, protocol_id in partner_rows:
-        partner_of.setdefault(ngo_id, protocol_id)
+    ):
+        partner_of.setdefault(party.ngo_id, party.protocol)
 
     matching = Capability.objects.filter(hazard__in=hazards)
     if kinds:
@@ -160,18 +161,20 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     capabilities = defaultdict(list)
     for capability in matching.filter(ngo__in=shown).order_by("kind", "pk"):
         capabilities[capability.ngo_id].append(capability)
-    partner_protocols = {partner_of[pk] for pk in shown if pk in partner_of}
-    protocols = Protocol.objects.in_bulk(partner_protocols)
     commitments = defaultdict(list)
+    # Filtered by the covering protocols' subquery, not by a list of ids: an empty list would
+    # skip the query, and the page's query count would depend on the data.
     for commitment in NGOCommitment.objects.filter(
-        party__protocol__in=partner_protocols, party__ngo__in=shown
+        party__protocol__in=covering, party__ngo__in=shown
     ).select_related("party"):
-        commitments[commitment.party.ngo_id].append(commitment)
+        protocol = partner_of.get(commitment.party.ngo_id)
+        if protocol is not None and protocol.pk == commitment.party.protocol_id:
+            commitments[commitment.party.ngo_id].append(commitment)
     candidates = [
         Candidate(
             ngo=ngo,
             rank=ngo.rank,
-            protocol=protocols.get(partner_of.get(ngo.pk)),
+            protocol=partner_of.get(ngo.pk),
             capabilities=capabilities[ngo.pk],
             commitments=commitments[ngo.pk],
         )

@@ -16,8 +16,11 @@ concurrency: a difference raises ``ProtocolConflict`` and writes nothing), then 
 version. Notifications go in-app and by e-mail to the people concerned (after the transaction
 commits, through the outbox): protocol matters are agreements between organisations, so their
 e-mails are sent like invitations, whatever the expectation-related e-mail preferences say.
-Every state is recorded on the rows themselves (who accepted and when, who terminated, why);
-the audit log keeps security events and personal-data exports, not these.
+Every state is recorded on the rows themselves (who accepted and when, who terminated, why),
+and every step (proposal, withdrawal, each acceptance, coming into force, a refusal,
+termination, expiry) is written to the audit log too, append only: a protocol binds public
+bodies and associations, and who agreed to what and when must stay provable after the rows
+change again.
 """
 
 import datetime
@@ -44,8 +47,9 @@ from cooperation.models import (
 from municipalities.models import MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.access import roles_of
+from portal.audit import audit, describe
 from portal.mail import mail_batch
-from portal.models import Notification
+from portal.models import AuditEntry, Notification
 from portal.notifications import send_emails
 from surveys.models import Expectation, ExpectationStatus
 
@@ -151,6 +155,16 @@ def _require_manager(protocol, user):
             % {"municipality": protocol.municipality.name},
             code="permission",
         )
+
+
+def _audit(protocol, user, step, **details):
+    """One line of the audit log for a step of the protocol's lifecycle."""
+    audit(
+        AuditEntry.Action.PROTOCOL,
+        actor=user,
+        target=protocol,
+        details={"step": step, "status": protocol.status, "version": protocol.version, **details},
+    )
 
 
 def protocol_url(base_url, protocol) -> str:
@@ -514,6 +528,7 @@ def protocol_propose(*, protocol_id, expected_version, user, base_url="") -> Pro
     _move(protocol, Status.PROPOSED)
     protocol.proposed_at = timezone.now()
     _save(protocol, "status", "proposed_at")
+    _audit(protocol, user, "proposed")
     _tell(
         _party_admins(protocol),
         kind="protocol_proposed",
@@ -541,6 +556,7 @@ def protocol_withdraw(*, protocol_id, expected_version, user, base_url="") -> Pr
     protocol.proposed_at = None
     _clear_acceptances(protocol)
     _save(protocol, "status", "proposed_at")
+    _audit(protocol, user, "withdrawn")
     _tell(
         _party_admins(protocol),
         kind="protocol_withdrawn",
@@ -590,6 +606,7 @@ def protocol_accept(*, protocol_id, expected_version, user, ngo, base_url="") ->
     waiting = ProtocolParty.objects.filter(protocol=protocol, accepted_at__isnull=True).exists()
     if waiting:
         _save(protocol)
+        _audit(protocol, user, "accepted", ngo=ngo.pk)
         _tell(
             _municipal_side(protocol),
             kind="protocol_accepted",
@@ -603,6 +620,8 @@ def protocol_accept(*, protocol_id, expected_version, user, ngo, base_url="") ->
     _move(protocol, Status.ACTIVE)
     protocol.activated_at = now
     _save(protocol, "status", "activated_at")
+    _audit(protocol, user, "accepted", ngo=ngo.pk)
+    _audit(protocol, None, "in_force")
     _tell(
         [*_municipal_side(protocol), *_party_admins(protocol)],
         kind="protocol_active",
@@ -636,6 +655,7 @@ def protocol_decline(*, protocol_id, expected_version, user, ngo, reason, base_u
     protocol.proposed_at = None
     _clear_acceptances(protocol)
     _save(protocol, "status", "proposed_at")
+    _audit(protocol, user, "declined", ngo=ngo.pk, reason=reason)
     _tell(
         [*_municipal_side(protocol), *_party_admins(protocol, exclude_ngo=ngo)],
         kind="protocol_declined",
@@ -668,6 +688,7 @@ def protocol_terminate(*, protocol_id, expected_version, user, reason, base_url=
     protocol.termination_reason = reason
     protocol.terminated_by = user
     _save(protocol, "status", "ended_at", "termination_reason", "terminated_by")
+    _audit(protocol, user, "terminated", reason=reason)
     _tell(
         [*_party_admins(protocol), *_municipal_side(protocol)],
         kind="protocol_terminated",
@@ -684,20 +705,29 @@ def protocol_terminate(*, protocol_id, expected_version, user, reason, base_url=
 # --- periodic work ------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def protocols_expire(*, today=None) -> int:
-    """Protocols in force whose end date has passed become expired. Idempotent; one UPDATE.
-    Returns how many expired."""
+    """Protocols in force whose end date has passed become expired, each with a line in the
+    audit log. Idempotent; three queries whatever their number. Returns how many expired."""
     today = today or timezone.localdate()
-    return (
-        Protocol.objects.active()
-        .filter(ends_on__lt=today)
-        .update(
-            status=Status.EXPIRED,
-            ended_at=timezone.now(),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
+    due = list(
+        Protocol.objects.active().filter(ends_on__lt=today).select_for_update().order_by("pk")
     )
+    if not due:
+        return 0
+    now = timezone.now()
+    count = Protocol.objects.filter(pk__in=[p.pk for p in due], status=Status.ACTIVE).update(
+        status=Status.EXPIRED, ended_at=now, version=F("version") + 1, updated_at=now
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            action=AuditEntry.Action.PROTOCOL,
+            target=describe(protocol),
+            details={"step": "expired", "status": Status.EXPIRED, "version": protocol.version + 1},
+        )
+        for protocol in due
+    )
+    return count
 
 
 def protocols_send_expiry_reminders(*, today=None, base_url="") -> int:

@@ -5,6 +5,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from cooperation.models import Activation, ResponseItem
 from cooperation.services.activations import (
     CALL_TRANSITIONS,
     activation_close,
+    activation_figures,
     activation_open,
     activation_summary,
     activation_update,
@@ -36,12 +38,14 @@ from cooperation.services.activations import (
     summary_details,
     summary_rows,
 )
+from cooperation.services.maps import board_map
 from municipalities.models import Province
 from portal import exports
 from portal.access import roles_of
-from portal.htmx import render_page
+from portal.htmx import fragment_only, render_page
 
 BOARD_TEMPLATE = "cooperation/activations/activation_board.html"
+LIST_PAGE_SIZE = 50
 
 
 def visible_activation(request, pk):
@@ -69,17 +73,22 @@ def run_activation(request, pk):
 @login_required
 @require_GET
 def activation_list(request):
-    """The activations the user may see, open ones first."""
-    activations = list(
-        Activation.objects.visible_to(request.user)
-        .with_list_joins()
-        .order_by("status", "-started_at", "-pk")[:200]
+    """The activations the user may see, open ones first, a page at a time, under the figures
+    of the real ones among them (exercises are never counted)."""
+    visible = Activation.objects.visible_to(request.user)
+    page = Paginator(visible.with_list_joins().open_first(), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
     can_open = rules.test_rule("cooperation.open_activation", request.user)
     return render(
         request,
         "cooperation/activations/activation_list.html",
-        {"activations": activations, "can_open": can_open},
+        {
+            "activations": page.object_list,
+            "page": page,
+            "figures": activation_figures(visible),
+            "can_open": can_open,
+        },
     )
 
 
@@ -119,6 +128,8 @@ def activation_detail(request, pk):
         context = {
             "activation": activation,
             "board": board,
+            # The map is drawn for the page, not for the board's 15-second refreshes.
+            "map": None if fragment_only(request) else board_map(activation, board.calls),
             "can_run": rules.test_rule("cooperation.run_activation", request.user, activation),
             "transitions": {state: sorted(after) for state, after in CALL_TRANSITIONS.items()},
         }

@@ -34,8 +34,11 @@ def contact_sheet(request):
     if form.is_bound and form.is_valid():
         area = _area(form)
         ngos = list(sheet.sheet_ngos(area)[: sheet.PAGE_LIMIT + 1])
+        contacts_shown = sheet.contacts_visibility(request.user)
         for ngo in ngos:
-            ngo.show_contacts = sheet.contacts_visible(request.user, ngo)
+            ngo.show_contacts = contacts_shown(ngo)
+            # Written here, not in the template: hundreds of rows, each with a few capabilities.
+            ngo.capability_lines = [sheet.capability_summary(c) for c in ngo.capabilities.all()]
         context.update(
             {
                 "area": area,

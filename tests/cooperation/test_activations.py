@@ -5,6 +5,7 @@ after-action summary and its exports."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -15,9 +16,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cooperation.models import Activation, ActivationLogEntry, Call, Delivery, Need, Response
-from cooperation.services import sms
+from cooperation.services import maps, sms
 from cooperation.services.activations import activation_figures
-from municipalities.models import Municipality, Province
+from municipalities.models import District, Municipality, Province
+from portal import charts
 from portal.models import Notification
 from tests.factories import (
     ActivationFactory,
@@ -470,7 +472,42 @@ def test_board_query_count_does_not_grow_with_calls(client, manager, size):
         response = client.get(url)
 
     assert len(response.context["board"].calls) == size
-    assert len(queries) == 15  # session, user, roles (3), the board (9), unread notifications
+    # session, user, roles (3), the board (9), the map (3), unread notifications
+    assert len(queries) == 18
+
+
+def _fill_of(html, plate):
+    match = re.search(rf'<path d="[^"]*" fill="([^"]+)"[^>]*data-plate="{plate}"', html)
+    assert match, f"no province {plate} on the map"
+    return match.group(1)
+
+
+def test_the_board_maps_the_affected_area_and_where_the_called_ngos_come_from(
+    client, manager, flood
+):
+    flood.provinces.set([25])
+    flood.districts.set([District.objects.get(province=25, name="Oltu")])
+    kars, _admin, _member = ngo_with_people("Kars Arama Kurtarma", plate=36)
+    erzurum, _admin, _member = ngo_with_people("Palandöken Yardım", plate=25)
+    for ngo in (kars, erzurum):
+        CallFactory(activation=flood, ngo=ngo)
+    client.force_login(manager)
+    url = reverse("cooperation:board", kwargs={"pk": flood.pk})
+
+    page = client.get(url).content.decode()
+
+    assert _fill_of(page, 25) == maps.AFFECTED
+    assert _fill_of(page, 36) == maps.HELPING
+    assert _fill_of(page, 6) == charts.OUT_OF_SCOPE
+    rows = client.get(url).context["map"].rows
+    assert [(r.name, r.affected, r.districts, r.called) for r in rows] == [
+        ("Erzurum", True, ["Oltu"], 1),
+        ("Kars", False, [], 1),
+    ]
+    # The board's 15-second refresh does not draw the map again.
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert 'id="board"' in fragment.content.decode()
+    assert "data-plate" not in fragment.content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -483,7 +520,34 @@ def test_activation_list_query_count_does_not_grow(client, manager, size):
         response = client.get(reverse("cooperation:activations"))
 
     assert len(response.context["activations"]) == size
-    assert len(queries) == 8
+    # session, user, roles (3), can open, the page's count and rows (2), provinces, the figures (2)
+    assert len(queries) == 11
+
+
+def test_the_list_counts_real_disasters_only_and_shows_fifty_a_page(client, manager):
+    real = ActivationFactory(title="Gerçek taşkın", hazard="flood")
+    CallFactory(activation=real)
+    helped = CallFactory(activation=real)
+    ResponseFactory(call=helped, availability="partly")
+    for n in range(50):
+        ActivationFactory(
+            title=f"Tatbikat {n:02d}",
+            is_exercise=True,
+            status="closed",
+            closed_at=timezone.now(),
+            started_at=timezone.now() - datetime.timedelta(days=n + 1),
+        )
+    client.force_login(CoordinatorAssignmentFactory(subregion=None).user)
+
+    first = client.get(reverse("cooperation:activations"))
+    second = client.get(reverse("cooperation:activations"), {"page": 2})
+
+    assert first.context["figures"]["activations"] == 1
+    assert (first.context["figures"]["calls"], first.context["figures"]["helped"]) == (2, 1)
+    assert len(first.context["activations"]) == 50
+    assert first.context["activations"][0] == real  # open ones first
+    assert [a.title for a in second.context["activations"]] == ["Tatbikat 49"]  # the oldest
+    assert 'rel="next"' in first.content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 12])

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from cooperation.services.contacts import contacts_visibility
 from municipalities.models import District, Municipality, Province
 from ngos.models import NGO
 from portal.models import AuditEntry, ExportLog
@@ -75,6 +76,28 @@ def test_others_see_public_contacts_only_and_the_ngo_its_own(area, client):
     assert "acik@dernek.test" in page
     own = MembershipFactory(ngo=area["private"]).user
     assert "gizli@dernek.test" in sheet(client, own, province=25).content.decode()
+
+
+def test_the_sheets_visibility_agrees_with_the_rule_for_every_role(area):
+    users = [
+        UserFactory(),
+        MembershipFactory(ngo=area["private"]).user,
+        MembershipFactory(ngo=area["public"], role="admin").user,
+        MunicipalStaffFactory().user,
+        CoordinatorAssignmentFactory().user,
+        UserFactory(is_staff=True, is_superuser=True),
+    ]
+    ngos = [area["private"], area["public"]]
+    for user in users:
+        shown = contacts_visibility(user)
+        expected = [
+            ngo.contacts_public or user.has_perm("ngos.view_private_contacts", ngo) for ngo in ngos
+        ]
+        assert [shown(ngo) for ngo in ngos] == expected, user
+    # Not a rule that says yes (or no) to everyone: the plain user reads the public NGO only,
+    # the private NGO's member its own.
+    assert [contacts_visibility(users[0])(ngo) for ngo in ngos] == [False, True]
+    assert [contacts_visibility(users[1])(ngo) for ngo in ngos] == [True, True]
 
 
 def test_only_verified_ngos_of_the_area_are_listed_with_their_capabilities(area, client):

@@ -18,7 +18,7 @@ from cooperation.services import protocols as services
 from cooperation.services.protocols import ProtocolConflict
 from municipalities.models import District, Municipality, MunicipalStaff, Province
 from ngos.models import NGO, Membership
-from portal.models import Notification
+from portal.models import AuditEntry, Notification
 from surveys.models import Expectation
 from tests.factories import (
     CapabilityFactory,
@@ -162,6 +162,53 @@ def test_it_becomes_active_when_the_last_party_accepts(people, django_capture_on
     for user in (people["manager"], people["admin_a"], people["admin_b"]):
         assert notified(user, "protocol_active")
         assert mails_to(user)
+
+
+def _steps(protocol):
+    return [
+        (entry.actor, entry.details["step"], entry.details.get("ngo"))
+        for entry in AuditEntry.objects.filter(
+            action=AuditEntry.Action.PROTOCOL,
+            target__startswith=f"cooperation.Protocol #{protocol.pk}:",
+        ).order_by("pk")
+    ]
+
+
+def test_every_step_of_the_lifecycle_is_in_the_audit_log(people):
+    p = people
+    protocol = p["protocol"]
+    propose(p)
+    declined = Protocol.objects.get(pk=protocol.pk)
+    services.protocol_decline(
+        protocol_id=protocol.pk,
+        expected_version=declined.version,
+        user=p["admin_b"],
+        ngo=p["ngo_b"],
+        reason="Kapasitemiz yetersiz.",
+    )
+    propose(p)
+    accept(p, p["admin_a"], p["ngo_a"])
+    accept(p, p["admin_b"], p["ngo_b"])
+    active = Protocol.objects.get(pk=protocol.pk)
+    services.protocol_terminate(
+        protocol_id=protocol.pk, expected_version=active.version, user=p["manager"], reason="Son."
+    )
+
+    assert _steps(protocol) == [
+        (p["manager"], "proposed", None),
+        (p["admin_b"], "declined", p["ngo_b"].pk),
+        (p["manager"], "proposed", None),
+        (p["admin_a"], "accepted", p["ngo_a"].pk),
+        (p["admin_b"], "accepted", p["ngo_b"].pk),
+        (None, "in_force", None),
+        (p["manager"], "terminated", None),
+    ]
+    declined_entry = AuditEntry.objects.get(details__step="declined")
+    assert declined_entry.details["reason"] == "Kapasitemiz yetersiz."
+    # A refused step writes nothing: the audit line is in the step's transaction.
+    with pytest.raises(ValidationError):
+        services.protocol_propose(protocol_id=protocol.pk, expected_version=None, user=p["manager"])
+    assert len(_steps(protocol)) == 7
 
 
 def test_a_party_cannot_accept_twice_nor_for_an_ngo_it_does_not_administer(people):

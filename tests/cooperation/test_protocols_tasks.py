@@ -11,7 +11,7 @@ from cooperation import tasks
 from cooperation.models import Protocol
 from municipalities.models import MunicipalStaff
 from ngos.models import Membership
-from portal.models import Notification
+from portal.models import AuditEntry, Notification
 from tests.factories import (
     MembershipFactory,
     MunicipalStaffFactory,
@@ -97,6 +97,11 @@ def test_protocols_past_their_end_date_expire_and_others_stay(sides):
     assert ended.version == 2
     assert Protocol.objects.get(pk=last_day.pk).status == "active"
     assert Protocol.objects.get(pk=proposed.pk).status == "proposed"
+    # Each expiry is in the audit log once (the second run expired nothing).
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.PROTOCOL)
+    assert [(e.target.split(":")[0], e.details["step"], e.actor) for e in entries] == [
+        (f"cooperation.Protocol #{ended.pk}", "expired", None)
+    ]
 
 
 def test_both_tasks_are_scheduled(settings):
