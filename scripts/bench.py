@@ -11,6 +11,11 @@ raw SQL (the floor) and of the review inbox to the admin changelist; and the nat
 time and the peak memory of the worker that served it. Writes docs/performance.md and
 docs/bench-results.json, and stops what it started, even on error.
 
+--compare REF: the current tree and the commit REF (a detached worktree under .bench/) are
+served side by side by two gunicorns from the same national database and measured in the same
+run, page by page, in alternating rounds; writes docs/bench-compare.md and .json (ratios).
+REF must be able to read the current schema (no column it needs removed since).
+
 --smoke (CI): demo size only, on DATABASE_URL or a SQLite file under .bench/, each page requested
 a few times through the Django test Client; prints the query counts and exits non-zero if a page
 does not answer as expected. Writes nothing under docs/.
@@ -80,11 +85,11 @@ def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def run(command, *, env=None, capture=False, check=True):
+def run(command, *, env=None, capture=False, check=True, cwd=BASE_DIR):
     """Run a command (a list), inheriting stderr; its stdout when ``capture``."""
     result = subprocess.run(
         command,
-        cwd=BASE_DIR,
+        cwd=cwd,
         env=env,
         check=check,
         text=True,
@@ -232,9 +237,10 @@ def postgres_version(env):
 class Session:
     """One keep-alive connection with a session cookie."""
 
-    def __init__(self, cookies=None):
+    def __init__(self, cookies=None, port=PORT):
         self.cookies = dict(cookies or {})
-        self.connection = http.client.HTTPConnection(HOST, PORT, timeout=120)
+        self.port = port
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=120)
 
     def request(self, method, path, body=None, headers=None, *, read=True):
         headers = dict(headers or {})
@@ -247,7 +253,7 @@ class Session:
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.connection.close()
-                self.connection = http.client.HTTPConnection(HOST, PORT, timeout=120)
+                self.connection = http.client.HTTPConnection(HOST, self.port, timeout=120)
                 if attempt:
                     raise
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -289,7 +295,7 @@ def percentile(samples, fraction):
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def measure(path, cookies, *, requests, clients):
+def measure(path, cookies, *, requests, clients, port=PORT):
     """Latencies (ms) and throughput of ``requests`` GETs spread over ``clients`` threads."""
     latencies, statuses, lock = [], [], threading.Lock()
     per_client = [
@@ -297,7 +303,7 @@ def measure(path, cookies, *, requests, clients):
     ]
 
     def worker(count):
-        session = Session(cookies)
+        session = Session(cookies, port)
         for _n in range(count):
             started = time.perf_counter()
             status, _data = session.request("GET", path)
@@ -329,21 +335,23 @@ def measure(path, cookies, *, requests, clients):
 
 
 class Gunicorn:
-    def __init__(self, env):
+    def __init__(self, env, *, port=PORT, tree=BASE_DIR):
         self.env = env
+        self.port = port
+        self.tree = tree
         self.process = None
 
     def start(self):
-        log(f"gunicorn on {HOST}:{PORT} with {WORKERS} workers")
+        log(f"gunicorn on {HOST}:{self.port} with {WORKERS} workers ({self.tree})")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi", "--bind", f"{HOST}:{PORT}", "--workers",
-             str(WORKERS), "--timeout", "300", "--log-level", "warning"],
-            cwd=BASE_DIR, env=self.env,
+            [PYTHON, "-m", "gunicorn", "portal.wsgi", "--bind", f"{HOST}:{self.port}",
+             "--workers", str(WORKERS), "--timeout", "300", "--log-level", "warning"],
+            cwd=self.tree, env=self.env,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                status, _body = Session().request("GET", "/healthz")
+                status, _body = Session(port=self.port).request("GET", "/healthz")
                 if status == 200 and len(self.workers()) >= WORKERS:
                     return
             except OSError:
@@ -755,6 +763,182 @@ def full(options):
         pg.stop()
 
 
+# --- --compare REF: the current tree against another commit, in the same run ------------------
+
+
+def _ref_tree(ref):
+    """A detached worktree of ``ref`` under .bench/, with its translations compiled and its
+    static files collected (reused when present). Returns (path, full commit id)."""
+    sha = run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], capture=True).strip()
+    tree = BENCH_DIR / f"ref-{sha[:12]}"
+    if not (tree / "manage.py").exists():
+        log(f"worktree of {ref} ({sha[:12]}) under {tree.relative_to(BASE_DIR)}")
+        run(["git", "worktree", "add", "--detach", "--force", str(tree), sha])
+    return tree, sha
+
+
+def _sequential(path, cookies, count, port):
+    """``count`` GETs one after the other: their latencies (ms) and statuses."""
+    session = Session(cookies, port)
+    latencies, statuses = [], set()
+    for _n in range(count):
+        started = time.perf_counter()
+        status, _data = session.request("GET", path)
+        latencies.append((time.perf_counter() - started) * 1000)
+        statuses.add(status)
+    session.close()
+    return latencies, statuses
+
+
+def _summary(latencies):
+    return {
+        "median_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+    }
+
+
+def compare(options):
+    """Measure every page (or ``--pages``) on the current tree and on REF, served side by side
+    from the same national database: two gunicorns, requests alternated in rounds (A, B, A, B,
+    …) so that a change of the machine's speed during the run touches both alike. Writes
+    docs/bench-compare.md and docs/bench-compare.json."""
+    pg = Postgres()
+    servers = []
+    ref_port = PORT + 1
+    try:
+        national_url, _demo_url = database_urls(pg)
+        national = environment(national_url)
+        log("national database: migrate and seed (reused when present)")
+        manage(national, "migrate", "--noinput", "-v", "0")
+        manage(national, "seed_demo", "--scale", "national", "--factor", str(options.factor))
+        tree, sha = _ref_tree(options.compare)
+        head = run(["git", "rev-parse", "HEAD"], capture=True).strip()
+        dirty = bool(run(["git", "status", "--porcelain"], capture=True).strip())
+        for where in (BASE_DIR, tree):
+            run(
+                [PYTHON, "manage.py", "compile_translations"],
+                env={**national, "DJANGO_DEBUG": "1"},
+                cwd=where,
+            )
+            run(
+                [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                env=national,
+                cwd=where,
+            )
+        targets = probe(national, "--targets")["targets"]
+        if options.pages:
+            wanted = set(options.pages.split(","))
+            targets = [t for t in targets if t["name"] in wanted]
+        targets = [
+            {"name": "healthz", "label": "/healthz (ceiling)", "email": None, "path": "/healthz"},
+            *targets,
+        ]
+        servers = [Gunicorn(national), Gunicorn(national, port=ref_port, tree=tree)]
+        for server in servers:
+            server.start()
+        load_start = [round(x, 2) for x in os.getloadavg()]
+        # Sessions live in the shared database: a cookie from one server is valid on the other.
+        sessions = {}
+        for target in targets:
+            if target["email"] and target["email"] not in sessions:
+                sessions[target["email"]] = login(target["email"])
+        rounds = max(2, options.rounds)
+        per_round = max(1, options.requests // rounds)
+        pages = {}
+        for target in targets:
+            cookies = sessions.get(target["email"], {})
+            log(f"comparing {target['name']} {target['path']}")
+            samples = {"current": [], "ref": []}
+            statuses = {"current": set(), "ref": set()}
+            for port in (PORT, ref_port):  # warm-up
+                _sequential(target["path"], cookies, 3, port)
+            for _round in range(rounds):
+                for key, port in (("current", PORT), ("ref", ref_port)):
+                    latencies, seen = _sequential(target["path"], cookies, per_round, port)
+                    samples[key] += latencies
+                    statuses[key] |= seen
+            eight = {"current": [], "ref": []}
+            for _round in range(2):
+                for key, port in (("current", PORT), ("ref", ref_port)):
+                    result = measure(
+                        target["path"], cookies, requests=options.requests_eight // 2,
+                        clients=8, port=port,
+                    )  # fmt: skip
+                    eight[key].append(result["throughput_rps"])
+            current, ref = _summary(samples["current"]), _summary(samples["ref"])
+            pages[target["name"]] = {
+                "label": target["label"],
+                "path": target["path"],
+                "current": {
+                    **current,
+                    "throughput_rps_8": round(statistics.mean(eight["current"]), 1),
+                    "statuses": sorted(statuses["current"]),
+                },
+                "ref": {
+                    **ref,
+                    "throughput_rps_8": round(statistics.mean(eight["ref"]), 1),
+                    "statuses": sorted(statuses["ref"]),
+                },
+                "median_ratio": round(current["median_ms"] / ref["median_ms"], 2),
+                "p95_ratio": round(current["p95_ms"] / ref["p95_ms"], 2),
+                "throughput_ratio": round(
+                    statistics.mean(eight["current"]) / statistics.mean(eight["ref"]), 2
+                ),
+            }
+        results = {
+            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "command": " ".join(["python", "scripts/bench.py", *sys.argv[1:]]),
+            "current": head + (" with uncommitted changes" if dirty else ""),
+            "ref": f"{options.compare} = {sha}",
+            "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()]},
+            "requests_one": per_round * rounds,
+            "rounds": rounds,
+            "requests_eight": options.requests_eight,
+            "pages": pages,
+        }
+        write_comparison(results)
+        log("wrote docs/bench-compare.md and docs/bench-compare.json")
+        return 0
+    finally:
+        for server in servers:
+            server.stop()
+        pg.stop()
+
+
+def write_comparison(results):
+    docs = BASE_DIR / "docs"
+    (docs / "bench-compare.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    lines = [
+        "# Benchmark comparison",
+        "",
+        f"`{results['command']}` on {results['date']}: the current tree ({results['current']}) "
+        f"against {results['ref']}, both served by gunicorn ({WORKERS} workers each) from the "
+        "same national database, measured in the same run: "
+        f"{results['requests_one']} requests per page at 1 client in {results['rounds']} "
+        "alternating rounds, and throughput at 8 clients (two alternating rounds of "
+        f"{results['requests_eight'] // 2} requests). Load average "
+        f"{results['load_average']['start']} → {results['load_average']['end']}.",
+        "",
+        "A ratio below 1 means the current tree is faster (for throughput: above 1 means it "
+        "serves more).",
+        "",
+        "| page | median ms (current / ref) | ratio | p95 ms (current / ref) | ratio "
+        "| req/s at 8 (current / ref) | ratio | statuses (current / ref) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for page in results["pages"].values():
+        c, r = page["current"], page["ref"]
+        lines.append(
+            f"| {page['label']} | {c['median_ms']} / {r['median_ms']} | "
+            f"**{page['median_ratio']}×** | {c['p95_ms']} / {r['p95_ms']} | "
+            f"{page['p95_ratio']}× | {c['throughput_rps_8']} / {r['throughput_rps_8']} | "
+            f"{page['throughput_ratio']}× | {c['statuses']} / {r['statuses']} |"
+        )
+    (docs / "bench-compare.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _role(email):
     return {
         None: "anonymous",
@@ -774,9 +958,23 @@ def main():
     parser.add_argument(
         "--factor", type=float, default=1.0, help="Scale of the national data (1 = Türkiye)."
     )
+    parser.add_argument(
+        "--compare",
+        metavar="REF",
+        help="Measure the current tree and the commit REF side by side in one run "
+        "(docs/bench-compare.md).",
+    )
+    parser.add_argument(
+        "--pages", help="With --compare: only these pages (names, comma-separated)."
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=6, help="With --compare: alternating rounds per page."
+    )
     options = parser.parse_args()
     if options.smoke:
         return smoke()
+    if options.compare:
+        return compare(options)
     options.data_description = (
         "national (`seed_demo --scale national`): 100,000 NGOs, ~10,000 users, 2 campaigns × "
         "40,000 submissions (400,000 expectations), 800,000 history entries, 1,393 "

@@ -102,10 +102,10 @@ def covering_protocols(plates):
 def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     """The NGOs to propose for the activation (those already called are left out), best first.
 
-    Eight queries whatever the number of NGOs and protocols: the affected provinces and
-    districts, the needs, the protocol partners with their protocols, the ranking (LIMIT
-    ``limit``), the shown NGOs' matching capabilities and protocol commitments, and the number
-    already called.
+    Nine queries whatever the number of NGOs and protocols: the affected provinces and
+    districts, the needs, the protocol partners with their protocols, the NGOs within reach,
+    the ranking (LIMIT ``limit``), the shown NGOs' matching capabilities and protocol
+    commitments, and the number already called.
     """
     affected = list(activation.provinces.values_list("plate", "subregion_id"))
     plates = [plate for plate, _sub in affected]
@@ -127,12 +127,20 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     matching = Capability.objects.filter(hazard__in=hazards)
     if kinds:
         matching = matching.filter(kind__in=kinds)
-    reachable = matching.filter(
-        Q(provinces__in=plates)
-        | Q(ngo__province__in=plates)
-        | Q(ngo__province__subregion__in=subregions)
-        | Q(ngo__province__in=near)
-    ).values("ngo_id")
+    # The NGOs with a matching capability within reach, read first as a list of ids: as a
+    # subquery of the ranking, PostgreSQL ran it once per parallel worker over every NGO's row
+    # (87 ms at national size); alone it is one pass over the matching capabilities.
+    reachable = list(
+        matching.filter(
+            Q(provinces__in=plates)
+            | Q(ngo__province__in=plates)
+            | Q(ngo__province__subregion__in=subregions)
+            | Q(ngo__province__in=near)
+        )
+        .order_by()
+        .values_list("ngo_id", flat=True)
+        .distinct()
+    )
     nearness = [When(district__in=districts, then=Value(SAME_DISTRICT))] if districts else []
     nearness += [
         When(province__in=plates, then=Value(SAME_PROVINCE)),

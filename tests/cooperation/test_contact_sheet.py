@@ -10,7 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cooperation.services.contacts import contacts_visibility
+from cooperation.services.contacts import (
+    capability_lines,
+    capability_summary,
+    contacts_visibility,
+)
 from municipalities.models import District, Municipality, Province
 from ngos.models import NGO
 from portal.models import AuditEntry, ExportLog
@@ -98,6 +102,17 @@ def test_the_sheets_visibility_agrees_with_the_rule_for_every_role(area):
     # the private NGO's member its own.
     assert [contacts_visibility(users[0])(ngo) for ngo in ngos] == [False, True]
     assert [contacts_visibility(users[1])(ngo) for ngo in ngos] == [True, True]
+
+
+def test_the_pages_capability_lines_are_the_files_summaries(area):
+    ngo = area["private"]
+    CapabilityFactory(ngo=ngo, kind="first_aid", hazard="flood", quantity=3, unit="people")
+    expected = [capability_summary(c) for c in ngo.capabilities.order_by("kind", "hazard", "pk")]
+
+    lines = capability_lines([ngo.pk, area["public"].pk])
+
+    assert lines[ngo.pk] == expected and len(expected) == 2
+    assert "Barınma: 40" in lines[ngo.pk][1] or "Barınma: 40" in lines[ngo.pk][0]
 
 
 def test_only_verified_ngos_of_the_area_are_listed_with_their_capabilities(area, client):

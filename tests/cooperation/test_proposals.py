@@ -178,4 +178,4 @@ def test_proposal_query_count_does_not_grow(flood_in_oltu, size, partners):
 
     assert len(proposal.candidates) == 2 * size  # Kars is in the same sub-region
     assert len(proposal.partners) == (size if partners else 0)
-    assert len(queries) == 8
+    assert len(queries) == 9
