@@ -255,7 +255,9 @@ def test_waitlisted_person_has_no_qr_code(client, event):
     assert "qr-code" not in html
 
 
-def test_confirmation_email_carries_the_check_in_code(client, event, django_capture_on_commit_callbacks):
+def test_confirmation_email_carries_the_check_in_code(
+    client, event, django_capture_on_commit_callbacks
+):
     user = UserFactory(full_name="Ayşe Yılmaz")
     membership = MembershipFactory(user=user)
     client.force_login(user)
@@ -297,9 +299,7 @@ def test_walk_in_takes_a_seat_and_is_checked_in(client, coordinator, event):
     event.refresh_from_db()
     assert event.seats_taken == 1
     assert mail.outbox == []
-    assert "Fatma Çelik is registered at the door and checked in." in text(
-        client.get(response.url)
-    )
+    assert "Fatma Çelik is registered at the door and checked in." in text(client.get(response.url))
 
 
 def test_walk_in_of_an_existing_account_reuses_it(client, coordinator, event):
@@ -309,9 +309,7 @@ def test_walk_in_of_an_existing_account_reuses_it(client, coordinator, event):
     assert Registration.objects.get(user=known).status == "attended"
 
 
-def test_walk_in_when_full_is_refused_and_the_form_keeps_what_was_typed(
-    client, coordinator, event
-):
+def test_walk_in_when_full_is_refused_and_the_form_keeps_what_was_typed(client, coordinator, event):
     for name in ("A", "B", "C"):
         seated(event, name)
 
@@ -369,9 +367,7 @@ def test_walk_in_form_errors_are_clear(client, coordinator, event):
     assert not Registration.objects.exists()
 
 
-def test_walk_in_page_query_count_does_not_grow_with_organisations(
-    client, coordinator, event
-):
+def test_walk_in_page_query_count_does_not_grow_with_organisations(client, coordinator, event):
     def count():
         with time_machine.travel(DURING, tick=False):
             client.force_login(coordinator)
