@@ -7,6 +7,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -412,3 +413,50 @@ def test_check_in_by_code_service_reports_outcome(coordinator, event):
         )
     assert (first.already, second.already) == (False, True)
     assert first.registration.status == "attended"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_walk_ins_never_exceed_capacity():
+    import threading
+
+    from django.db import connections
+    from django.utils import timezone
+
+    now = timezone.now()
+    event = EventFactory(
+        capacity=3,
+        starts_at=now + datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=5),
+        registration_deadline=now,
+    )
+    ngo = NGOFactory()
+    coordinator = CoordinatorAssignmentFactory(subregion=SubRegion.objects.get(code="14")).user
+    people = [f"kapida{number}@example.org" for number in range(8)]
+    barrier = threading.Barrier(len(people))
+    refused, errors = [], []
+
+    def walk_in(email):
+        try:
+            barrier.wait()
+            event_register_walk_in(
+                event_id=event.pk, full_name="Kapıda Gelen", email=email, ngo=ngo, by=coordinator
+            )
+        except ValidationError as error:
+            refused.append(error.code)
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=walk_in, args=(email,)) for email in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert refused == ["full"] * 5
+    assert Registration.objects.filter(event=event, status="attended").count() == 3
+    event.refresh_from_db()
+    assert event.seats_taken == 3
