@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from events.views import programmes, registrations
+from events.views import certificates, door, programmes, registrations
 
 app_name = "events"
 urlpatterns = [
@@ -17,8 +17,15 @@ urlpatterns = [
     path("<slug:slug>/checkin/", registrations.checkin, name="checkin"),
     path("<slug:slug>/checkin/sheet/", registrations.signin_sheet, name="signin_sheet"),
     path("<slug:slug>/checkin/<int:pk>/", registrations.checkin_mark, name="checkin_mark"),
+    # At the door: a personal code (typed, or read from the QR code), and walk-ins
+    path("<slug:slug>/checkin/code/", door.checkin_code, name="checkin_code"),
+    path("<slug:slug>/checkin/code/<str:code>/", door.checkin_ticket, name="checkin_ticket"),
+    path("<slug:slug>/checkin/walk-in/", door.walk_in, name="walk_in"),
     path("<slug:slug>/attendees.csv", registrations.export_csv, name="export_csv"),
     path("<slug:slug>/attendees.xlsx", registrations.export_xlsx, name="export_xlsx"),
+    # Attendance certificates: the attendee's PDF, and the public check of a code
+    path("<slug:slug>/certificate.pdf", certificates.certificate_download, name="certificate"),
+    path("certificates/verify/", certificates.certificate_verify_page, name="certificate_verify"),
     # Programmes: "", "new/" and "<slug>/…"
     path("", programmes.event_list, name="list"),
     path("new/", programmes.event_create, name="create"),

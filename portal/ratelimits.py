@@ -1,7 +1,9 @@
-"""Rate limits of the portal's own actions that mail other people or check a password, counted
-like allauth's (ACCOUNT_RATE_LIMITS in settings, in the shared cache)."""
+"""Rate limits of the portal's own actions that mail other people or check a password, and of
+public look-ups (a certificate's verification code), counted like allauth's
+(ACCOUNT_RATE_LIMITS in settings, in the shared cache)."""
 
 from allauth.core import ratelimit
+from allauth.core.internal import ratelimit as internal_ratelimit
 from django.utils.translation import gettext_lazy as _
 
 TOO_MANY = _(
@@ -14,3 +16,11 @@ def action_allowed(request, action: str) -> bool:
     """Count one ``action`` (a key of ACCOUNT_RATE_LIMITS) of the request's user; False when
     the user has reached its limit (nothing is counted for a GET)."""
     return ratelimit.consume(request, action=action, user=request.user)
+
+
+def lookup_allowed(request, action: str) -> bool:
+    """Count one public look-up ``action`` (a key of ACCOUNT_RATE_LIMITS, per address), GET
+    requests included; False when the address has reached its limit."""
+    return bool(
+        internal_ratelimit.consume(request, app="allauth.account", action=action, limit_get=True)
+    )

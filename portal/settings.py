@@ -206,6 +206,8 @@ ACCOUNT_RATE_LIMITS = {
     "join_request": "10/h/user",
     "invite": "30/h/user",
     "account_delete": "5/5m/user",
+    # Public look-ups (portal.ratelimits.lookup_allowed): checking certificate codes by address.
+    "certificate_verify": "30/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Belediye–STK] "
 # Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes, or a security

@@ -1,4 +1,7 @@
-"""The check-in of a programme: who holds a place, a Turkish-aware search, marking attendance."""
+"""The check-in of a programme: who holds a place, a Turkish-aware search, marking attendance,
+also by the personal check-in code that a registration's QR code carries."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,7 +10,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from events.models import Event, Registration
+from events.services import codes
 from events.services.registrations import ACTIVE_STATUSES, SEATED_STATUSES, Status, person_name
+from events.services.tickets import CHECKIN_SALT, checkin_code_from_text, checkin_message
 from portal.turkish import search_key, sort_key
 
 
@@ -96,3 +101,64 @@ def registration_check_in(*, registration_id, attended: bool, by) -> Registratio
         return registration
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
     return registration
+
+
+# --- Check-in by the personal code (QR) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeCheckIn:
+    """The outcome of a check-in by code: the registration, and whether it had already been
+    checked in (not an error at the door: the person is in)."""
+
+    registration: Registration
+    already: bool
+
+
+def registration_for_checkin_code(event: Event, text: str) -> Registration:
+    """The registration of ``event`` whose check-in code was typed or scanned.
+
+    Raises a ValidationError with a translated message when the text is no valid code, or is
+    the code of another programme's registration (which is not named: the coordinator may not
+    run it).
+    """
+    code = checkin_code_from_text(text)
+    pk = codes.code_id(code)
+    registration = (
+        Registration.objects.select_related("event").filter(pk=pk).first() if pk else None
+    )
+    if registration is None or not codes.code_matches(
+        code, salt=CHECKIN_SALT, pk=registration.pk, message=checkin_message(registration)
+    ):
+        raise ValidationError(
+            gettext(
+                "This is not a valid check-in code. Check what was typed, or find the person "
+                "in the list."
+            ),
+            code="invalid_code",
+        )
+    if registration.event_id != event.pk:
+        raise ValidationError(
+            gettext("This check-in code is for another programme, not for this one."),
+            code="other_programme",
+        )
+    if registration.status == Status.CANCELLED:
+        raise ValidationError(
+            gettext("This registration has been cancelled: the person has no seat."),
+            code="cancelled_registration",
+        )
+    return registration
+
+
+def registration_check_in_by_code(*, event: Event, text: str, by) -> CodeCheckIn:
+    """Check in the person whose personal code (or QR code's URL) was typed or scanned.
+
+    Refuses as ``registration_for_checkin_code`` and ``registration_check_in`` do (invalid
+    code, another programme, no seat, outside the check-in window); a person already checked
+    in is reported as such, not refused. Side effects: those of ``registration_check_in``.
+    """
+    registration = registration_for_checkin_code(event, text)
+    if registration.status == Status.ATTENDED:
+        return CodeCheckIn(registration, already=True)
+    registration = registration_check_in(registration_id=registration.pk, attended=True, by=by)
+    return CodeCheckIn(registration, already=False)

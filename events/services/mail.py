@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Registration
 from events.services.calendar import event_ics
+from events.services.tickets import checkin_code
 from portal.models import EmailPreferences, Notification
 
 Status = Registration.Status
@@ -72,7 +73,15 @@ def registration_send_mail(*, registration_id: int, kind: str, base_url: str = "
         )
         body = render_to_string(
             template,
-            {"registration": registration, "event": event, "recipient": user, "url": url},
+            {
+                "registration": registration,
+                "event": event,
+                "recipient": user,
+                "url": url,
+                "checkin_code": checkin_code(registration)
+                if registration.status == Status.REGISTERED
+                else "",
+            },
         )
     message = EmailMessage(subject, body, None, [user.email])
     message.attach("programme.ics", event_ics(event, url=url), "text/calendar; charset=utf-8")

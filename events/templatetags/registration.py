@@ -2,10 +2,14 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
+from events.services.certificates import certificate_available
 from events.services.registrations import registration_organisations
+from events.services.tickets import checkin_code, checkin_path, checkin_qr_svg
 
 register = template.Library()
 
@@ -35,13 +39,20 @@ def registration_panel(context, event):
         )
         if registration is not None and registration.status == Registration.Status.CANCELLED:
             registration = None
+        if registration is not None:
+            registration.event = event
         if registration is None and is_open:
             organisations = registration_organisations(user)
             if organisations:
                 form = RegistrationForm(organisations=organisations)
+    ticket = None
+    if registration is not None and registration.status == Registration.Status.REGISTERED:
+        ticket = _ticket(request, event, registration)
     return {
         "event": event,
         "request": request,
+        "ticket": ticket,
+        "certificate_available": certificate_available(registration, now),
         "user": user,
         "csrf_token": context.get("csrf_token"),
         "registration": registration,
@@ -58,3 +69,13 @@ def registration_panel(context, event):
         and registration.status in (Registration.Status.REGISTERED, Registration.Status.WAITLISTED)
         and not (is_over or is_cancelled),
     }
+
+
+def _ticket(request, event, registration):
+    """The registration's check-in code and its QR code (of the check-in URL) for the panel."""
+    code = checkin_code(registration)
+    path = checkin_path(registration, event)
+    url = request.build_absolute_uri(path) if request is not None else path
+    label = gettext("QR code for checking in at the door: %(code)s") % {"code": code}
+    # The SVG is made here from the URL (nothing typed by a user) and its label is escaped.
+    return {"code": code, "qr": mark_safe(checkin_qr_svg(url, label=label))}  # noqa: S308

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.forms.checkin import CheckinSearchForm
+from events.forms.checkin import CheckinCodeForm, CheckinSearchForm
 from events.forms.registration import RegistrationForm
 from events.models import Event, Registration
 from events.services.checkin import (
@@ -140,6 +140,7 @@ def checkin(request, slug):
         "query": query,
         "checkin_closed": checkin_closed_reason(event),
         "search_form": search_form,
+        "code_form": CheckinCodeForm(),
         "seated": [r for r in found if r.status != waitlisted],
         "waiting": sorted(
             (r for r in found if r.status == waitlisted), key=lambda r: r.waitlist_position

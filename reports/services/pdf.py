@@ -70,3 +70,12 @@ def report_document(context, request=None):
 def report_pdf(context, request=None) -> bytes:
     """The report as PDF bytes. Needs ``pdf_available()``."""
     return report_document(context, request).write_pdf()
+
+
+def html_document(html: str, *, stylesheet: str, base_url=None):
+    """Any HTML laid out in pages with a static stylesheet (e.g. events' attendance
+    certificates), with the same engine and fonts as the reports. Needs ``pdf_available()``."""
+    weasyprint = _weasyprint()
+    with open(finders.find(stylesheet), encoding="utf-8") as handle:
+        css = weasyprint.CSS(string=handle.read())
+    return weasyprint.HTML(string=html, base_url=base_url).render(stylesheets=[css])

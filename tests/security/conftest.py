@@ -66,6 +66,9 @@ class World:
     answer_template: AnswerTemplate = None
     event: object = None
     registration: object = None
+    # --- issue 18: a held programme the NGO member attended (their certificate) ---
+    held_event: object = None
+    attendance: object = None
     notification: Notification = None
     identity_change: NGOIdentityChange = None
     # Cooperation protocols of the municipality with the NGO as party (issue 16).
@@ -179,6 +182,24 @@ def build_world() -> World:
     w.registration = RegistrationFactory(event=w.event, user=users["ngo_member"], ngo=w.ngo)
     w.event.seats_taken = 1
     w.event.save(update_fields=["seats_taken"])
+    # --- issue 18: a held programme the NGO member attended (their certificate) ---
+    held_start = timezone.now() - datetime.timedelta(days=20)
+    w.held_event = EventFactory(
+        title="Kars Bölge Programı",
+        subregion=w.subregion,
+        starts_at=held_start,
+        ends_at=held_start + datetime.timedelta(hours=6),
+        registration_deadline=held_start - datetime.timedelta(days=1),
+        state="held",
+        seats_taken=1,
+    )
+    w.attendance = RegistrationFactory(
+        event=w.held_event,
+        user=users["ngo_member"],
+        ngo=w.ngo,
+        status="attended",
+        checked_in_at=held_start,
+    )
 
     # The NGO's administrator has asked to rename it: a change awaiting the coordinators.
     w.identity_change = NGOIdentityChangeFactory(

@@ -329,6 +329,18 @@ def _event(w):
     return {"slug": w.event.slug}
 
 
+def _checkin_code(w):
+    from events.services.tickets import checkin_code
+
+    return checkin_code(w.registration)
+
+
+def _certificate_code(w):
+    from events.services.certificates import certificate_code
+
+    return certificate_code(w.attendance)
+
+
 def _campaign(w):
     return {"code": w.campaign.code}
 
@@ -740,6 +752,33 @@ MATRIX: dict[str, Entry] = {
     # Attendee lists (personal data): a 404 for everyone outside the programme's coordination.
     "events:export_csv": page(_event, EVENT_EXPORT),
     "events:export_xlsx": page(_event, EVENT_EXPORT),
+    # --- issue 18: at the door, and attendance certificates ---
+    # Check-in by a personal code (typed, or the QR code's URL): the check-in's coordinators;
+    # the QR code's URL is a page of the same people (GET never checks in).
+    "events:checkin_code": action(
+        _event,
+        EVENT_COORDINATION,
+        data=lambda w: {"code": _checkin_code(w)},
+        anonymous_get=405,
+    ),
+    "events:checkin_ticket": page(
+        lambda w: {"slug": w.event.slug, "code": _checkin_code(w)}, EVENT_COORDINATION
+    ),
+    "events:walk_in": form(_event, EVENT_COORDINATION),
+    # A certificate is its attendee's alone: a 404 for everyone else (never confirms it).
+    "events:certificate": page(
+        lambda w: {"slug": w.held_event.slug},
+        outcomes(404, anonymous=LOGIN, ngo_member=OK),
+    ),
+    # The public check of a code: shows the programme, never the person.
+    "events:certificate_verify": page(
+        expect=PUBLIC,
+        query=lambda w: {"code": _certificate_code(w)},
+        secret=Secret(
+            lambda w: w.users["ngo_member"].full_name,
+            hidden_from=tuple(role for role in ROLES if role != "ngo_member"),
+        ),
+    ),
     # --- cooperation: protocols ----------------------------------------------------------------
     "cooperation:protocol_list": page(
         expect=SIGNED_IN,
