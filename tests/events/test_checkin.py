@@ -217,6 +217,27 @@ def test_htmx_search_returns_only_the_lists(coordinator_client, event):
     assert "Mehmet Şahin" in html
 
 
+def test_the_lists_refresh_brings_the_counts_up_to_date(coordinator_client, coordinator, event):
+    registration = seated(event, "Mehmet Şahin")
+    seated(event, "Ayşe Kaya")
+    with time_machine.travel(STARTS, tick=False):
+        coordinator_client.force_login(coordinator)
+        coordinator_client.post(
+            url("checkin_mark", event, pk=registration.pk), {"action": "attend"}
+        )
+        fragment = coordinator_client.get(url("checkin", event), headers={"HX-Request": "true"})
+        page = coordinator_client.get(url("checkin", event))
+    html = fragment.content.decode()
+    counts = html[
+        html.index('id="checkin-counts"') : html.index("</ul>", html.index('id="checkin-counts"'))
+    ]
+    assert 'data-hx-swap-oob="true"' in counts
+    assert "Checked in: 1" in " ".join(counts.split())
+    # The full page has the counts once, not swapped out of band.
+    assert page.content.decode().count('id="checkin-counts"') == 1
+    assert 'data-hx-swap-oob="true"' not in page.content.decode()
+
+
 def test_mark_attended_and_undo_without_javascript(coordinator_client, coordinator, event):
     registration = seated(event, "Mehmet Şahin")
     with time_machine.travel(STARTS + datetime.timedelta(minutes=5), tick=False):
