@@ -32,12 +32,13 @@ def regional():
 
 @pytest.fixture
 def event():
-    """A programme in ten days with one of each kind of registration."""
+    """A full programme (one seat) in ten days, with an agenda item."""
     event = EventFactory(
         title="Erzurum Bölge Programı",
         starts_at=days_from_now(10),
         ends_at=days_from_now(10, hour=16),
         registration_deadline=days_from_now(8),
+        capacity=1,
         seats_taken=1,
     )
     AgendaItemFactory(event=event, title="Açılış")
