@@ -270,3 +270,36 @@ def test_nobody_is_told_about_changes_to_a_past_programme(event, people):
 
     assert programme_change_notify(change_id=change.pk) == 0
     assert not Notification.objects.exists()
+
+
+# --- Demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_has_a_moved_and_a_cancelled_programme_and_one_in_every_subregion(demo):
+    moved = Event.objects.get(slug="trabzon-programi")
+    change = moved.changes.get()
+    assert (moved.sequence, change.kinds, moved.state) == (1, ["time"], "planned")
+    told = set(
+        Notification.objects.filter(kind="event", url__contains=moved.slug).values_list(
+            "user__email", flat=True
+        )
+    )
+    active = set(
+        moved.registrations.exclude(status="cancelled").values_list("user__email", flat=True)
+    )
+    assert told == active and "ngo@demo.test" in told and change.recipients == len(active)
+    assert moved.registrations.filter(status="waitlisted").exists()
+    _, entry = parse(event_ics(moved))
+    assert int(entry["SEQUENCE"]) == 1
+
+    cancelled = Event.objects.get(slug="diyarbakir-programi-iptal")
+    assert (cancelled.state, cancelled.sequence) == ("cancelled", 1)
+    assert cancelled.changes.get().recipients == cancelled.registrations.count() > 0
+    calendar, _ = parse(event_ics(cancelled))
+    assert str(calendar["METHOD"]) == "CANCEL"
+
+    covered = set(
+        Event.objects.exclude(state="cancelled").values_list("subregion__code", flat=True)
+    )
+    assert covered == {f"{n:02d}" for n in range(1, 18)}
+    assert Event.objects.filter(state="held").count() >= 8
