@@ -139,10 +139,11 @@ def test_csv_export_lists_the_subregions_and_is_recorded(client, regional, erzur
     assert (log.user, log.kind, log.row_count) == (regional, "event_follow_through", 1)
 
 
-def test_the_coordinators_list_links_the_follow_through(client, regional):
+def test_the_coordinators_list_and_dashboard_link_the_follow_through(client, regional):
     client.force_login(regional)
-    html = client.get(en("events:list")).content.decode()
-    assert en("events:follow_through") in html
+    for page in ("events:list", "dashboard"):
+        html = client.get(en(page)).content.decode()
+        assert f'href="{en("events:follow_through")}"' in html
 
 
 @pytest.mark.parametrize("size", [1, 4])
