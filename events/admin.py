@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from events.models import AgendaItem, Event, Registration, Speaker
+from events.models import (
+    AgendaItem,
+    Event,
+    ProgrammeChange,
+    ProgrammeDecision,
+    ProgrammeMessage,
+    Registration,
+    Speaker,
+)
 from portal.admin import ReadOnlyAdmin
 
 
@@ -32,7 +40,14 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["host_province", "host_municipality", "campaign"]
     # The seat count is kept by the registration services; the admin shows it only.
-    readonly_fields = ["seats_taken", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "seats_taken",
+        "sequence",
+        "revised_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [SpeakerInline, AgendaItemInline]
 
 
@@ -47,3 +62,32 @@ class RegistrationAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name", "ngo__name", "municipality__name"]
 
     deletable = False
+
+
+@admin.register(ProgrammeChange)
+class ProgrammeChangeAdmin(ReadOnlyAdmin):
+    """Read only: the record of what registrants were told about a changed programme."""
+
+    list_display = ["event", "sequence", "kinds", "created_at", "notified_at", "recipients"]
+    list_select_related = ["event"]
+    search_fields = ["event__title"]
+    deletable = False
+
+
+@admin.register(ProgrammeMessage)
+class ProgrammeMessageAdmin(ReadOnlyAdmin):
+    """Read only: the coordinators' messages to registrants, as sent."""
+
+    list_display = ["subject", "event", "audience", "sent_by", "created_at", "recipients"]
+    list_filter = ["audience"]
+    list_select_related = ["event", "sent_by"]
+    search_fields = ["subject", "event__title"]
+    deletable = False
+
+
+@admin.register(ProgrammeDecision)
+class ProgrammeDecisionAdmin(admin.ModelAdmin):
+    list_display = ["text", "event", "order"]
+    list_select_related = ["event"]
+    search_fields = ["text", "event__title"]
+    raw_id_fields = ["cases"]

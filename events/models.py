@@ -103,6 +103,11 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The revision of the calendar entry (the .ics SEQUENCE): raised by
+    # events.services.changes on every change people must hear about (time, place, agenda,
+    # cancellation); ``revised_at`` is when (the .ics LAST-MODIFIED).
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    revised_at = models.DateTimeField(_("revised at"), null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -277,3 +282,133 @@ class Registration(models.Model):
     @property
     def organisation(self):
         return self.ngo or self.municipality
+
+
+class ChangeKind(models.TextChoices):
+    TIME = "time", _("Date and time")
+    PLACE = "place", _("Place")
+    AGENDA = "agenda", _("Agenda")
+    CANCELLED = "cancelled", _("Cancellation")
+    REINSTATED = "reinstated", _("Reinstated")
+
+
+class ProgrammeChange(models.Model):
+    """One revision of a programme that its registrants were told about: what changed, when,
+    by whom, and how many people were notified."""
+
+    Kind = ChangeKind
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="changes", verbose_name=_("programme")
+    )
+    sequence = models.PositiveIntegerField(_("revision"))
+    kinds = models.JSONField(_("what changed"), default=list)
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("changed at"))
+    # Set by the notification task once every recipient has been told (it is idempotent).
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("people notified"), default=0)
+
+    class Meta:
+        verbose_name = _("programme change")
+        verbose_name_plural = _("programme changes")
+        ordering = ["event", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "sequence"], name="programme_change_one_per_revision"
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="programme_change_sequence_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} #{self.sequence}"
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(ChangeKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.kinds]
+
+
+class MessageAudience(models.TextChoices):
+    ALL = "all", _("Everyone registered or on the waiting list")
+    SEATED = "seated", _("People with a seat")
+    ATTENDED = "attended", _("Only those who attended (checked in)")
+    WAITLIST = "waitlist", _("Only the waiting list")
+
+
+class ProgrammeMessage(models.Model):
+    """A message a coordinator sent to the registrants of a programme (all of them, those
+    with a seat, those who attended, or the waiting list)."""
+
+    Audience = MessageAudience
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="messages", verbose_name=_("programme")
+    )
+    audience = models.CharField(_("recipients"), max_length=10, choices=MessageAudience.choices)
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # Set by the delivery task once every recipient has been told (it is idempotent).
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("message to registrants")
+        verbose_name_plural = _("messages to registrants")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(audience__in=MessageAudience.values),
+                name="programme_message_audience_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(subject="") & ~Q(body=""), name="programme_message_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class ProgrammeDecision(models.Model):
+    """A decision recorded in a programme's minutes, with the cases (expectations) it
+    concerns."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("programme")
+    )
+    text = models.TextField(_("decision"), max_length=2000)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    cases = models.ManyToManyField(
+        "surveys.Expectation",
+        blank=True,
+        related_name="programme_decisions",
+        verbose_name=_("cases concerned"),
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="programme_decision_not_empty")
+        ]
+
+    def __str__(self):
+        return self.text[:80]

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from events.views import certificates, door, programmes, registrations
+from events.views import certificates, door, follow_through, messages, programmes, registrations
 
 app_name = "events"
 urlpatterns = [
@@ -30,8 +30,15 @@ urlpatterns = [
     path("", programmes.event_list, name="list"),
     path("new/", programmes.event_create, name="create"),
     path("places/", programmes.place_options, name="place_options"),
+    path("follow-through/", follow_through.follow_through_page, name="follow_through"),
+    path(
+        "follow-through/export.csv",
+        follow_through.follow_through_export,
+        name="follow_through_csv",
+    ),
     path("<slug:slug>/", programmes.event_detail, name="detail"),
     path("<slug:slug>/calendar.ics", programmes.event_calendar, name="ics"),
     path("<slug:slug>/edit/", programmes.event_edit, name="edit"),
     path("<slug:slug>/minutes/", programmes.event_minutes, name="minutes"),
+    path("<slug:slug>/messages/", messages.event_messages, name="messages"),
 ]

@@ -1,7 +1,7 @@
 """In-app notifications and the emails that go with them, each in its recipient's language."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -15,12 +15,14 @@ PREFERENCES = {"answers", "status_changes", "referrals", "completions", "digest"
 
 @dataclass
 class Message:
-    """What one recipient gets: the in-app line, its link, and (optionally) an email."""
+    """What one recipient gets: the in-app line, its link, and (optionally) an email with its
+    attachments, (filename, content, mimetype) triples (the outbox stores them with the mail)."""
 
     text: str
     url: str = ""
     subject: str = ""
     body: str = ""
+    attachments: list = field(default_factory=list)
 
 
 def wanted_emails(users, preference: str) -> set[int]:
@@ -53,7 +55,7 @@ def notify(
             Notification(user=user, kind=kind, message=message.text[:300], url=message.url[:300])
         )
         if user.pk in wanted and message.subject and message.body:
-            emails.append((message.subject, message.body, user.email))
+            emails.append((message.subject, message.body, user.email, message.attachments))
     Notification.objects.bulk_create(notes)
     if emails:
         transaction.on_commit(lambda: send_emails(emails))
@@ -61,7 +63,13 @@ def notify(
 
 
 def send_emails(emails) -> int:
-    """Send (subject, body, address) triples as one batch (with the outbox: one task, one
-    connection to the mail server). Returns how many were handed over."""
-    messages = [EmailMessage(subject, body, None, [address]) for subject, body, address in emails]
+    """Send (subject, body, address) triples, or (subject, body, address, attachments)
+    quadruples, as one batch (with the outbox: one task, one connection to the mail server).
+    Returns how many were handed over."""
+    messages = []
+    for subject, body, address, *rest in emails:
+        message = EmailMessage(subject, body, None, [address])
+        for filename, content, mimetype in rest[0] if rest else ():
+            message.attach(filename, content, mimetype)
+        messages.append(message)
     return get_connection().send_messages(messages) if messages else 0

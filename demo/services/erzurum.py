@@ -13,6 +13,7 @@ from demo.services import cooperation_protocols
 from demo.services.accounts import demo_user
 from demo.services.cooperation_activations import seed_activations
 from demo.services.programme_certificates import seed_certificates
+from demo.services.programme_changes import seed_programme_changes
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
 from ngos.models import NGO, ActivityField, Capability, LegalForm, Membership
 from portal.models import CoordinatorAssignment, User
@@ -800,6 +801,7 @@ STAGES = [
     seed_survey_2024,
 ]
 STAGES.append(seed_activations)  # issue 16: demo/services/cooperation_activations.py
+STAGES.append(seed_programme_changes)  # issue 18: demo/services/programme_changes.py
 STAGES.append(seed_certificates)  # issue 18: demo/services/programme_certificates.py
 
 

@@ -3,12 +3,15 @@
 Times are typed in Türkiye time (the views activate Europe/Istanbul around these forms).
 """
 
+import re
+
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from events.models import AgendaItem, Event, Speaker
+from events.models import AgendaItem, Event, ProgrammeDecision, Speaker
 from municipalities.models import Municipality, Province, SubRegion
 from portal.access import roles_of
 from portal.slugs import unique_slug
@@ -17,7 +20,8 @@ from surveys.models import Campaign
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # Paths under /events/ that a programme's slug must not take.
-RESERVED_SLUGS = {"new", "places"}
+RESERVED_SLUGS = {"new", "places", "follow-through"}
+MAX_CASES_PER_DECISION = 50
 
 
 def _datetime_widget():
@@ -277,3 +281,114 @@ class MinutesForm(forms.ModelForm):
                 ]
             )
         return event
+
+
+class DecisionForm(forms.ModelForm):
+    """A decision of the minutes and the cases it concerns, typed as case numbers; only cases
+    the coordinator may see are accepted (``cases``: their scoped queryset). Links to cases
+    the coordinator cannot see (made by a national coordinator) are kept, not shown."""
+
+    case_numbers = forms.CharField(
+        label=_("Cases concerned"),
+        required=False,
+        max_length=500,
+        help_text=_("Case numbers as shown on each case, separated by commas (e.g. 12, 48)."),
+    )
+
+    class Meta:
+        model = ProgrammeDecision
+        fields = ["text", "order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        labels = {"text": _("Decision")}
+
+    def __init__(self, *args, cases, linked: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases = cases
+        # The case ids linked to this decision: (visible to the coordinator, hidden from them).
+        self.visible_ids, self.hidden_ids = linked.get(self.instance.pk, ([], []))
+        if self.instance.pk:
+            self.initial["case_numbers"] = ", ".join(str(pk) for pk in self.visible_ids)
+
+    def clean_case_numbers(self):
+        tokens = [t.lstrip("#") for t in re.split(r"[\s,;]+", self.cleaned_data["case_numbers"])]
+        numbers = set()
+        for token in filter(None, tokens):
+            if not token.isascii() or not token.isdigit() or len(token) > 12:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a case number."), params={"value": token}
+                )
+            numbers.add(int(token))
+        if len(numbers) > MAX_CASES_PER_DECISION:
+            raise forms.ValidationError(
+                _("A decision can link at most %(max)s cases."),
+                params={"max": MAX_CASES_PER_DECISION},
+            )
+        found = set(self.cases.filter(pk__in=numbers).values_list("pk", flat=True))
+        missing = sorted(numbers - found)
+        if missing:
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "There is no case %(numbers)s among the cases you may see.",
+                    "There are no cases %(numbers)s among the cases you may see.",
+                    "count",
+                ),
+                params={"numbers": ", ".join(map(str, missing)), "count": len(missing)},
+            )
+        return sorted(found)
+
+    def clean_text(self):
+        return self.cleaned_data["text"].strip()
+
+    def save(self, commit=True):
+        decision = super().save(commit=commit)
+        if commit:
+            decision.cases.set([*self.cleaned_data.get("case_numbers", []), *self.hidden_ids])
+        return decision
+
+
+class BaseDecisionFormSet(forms.BaseInlineFormSet):
+    """The decisions of a programme's minutes; ``cases`` is the queryset of the cases the
+    coordinator may link (Expectation.objects.coordinated_by)."""
+
+    def __init__(self, *args, cases, **kwargs):
+        self.cases = cases
+        super().__init__(*args, **kwargs)
+        self.queryset = self.queryset.order_by("order", "pk")
+        self.linked = self._linked()
+
+    def _linked(self) -> dict:
+        """Each saved decision's linked case ids, split into visible and hidden (two queries:
+        the links, and which of them the coordinator may see)."""
+        if not self.instance.pk:
+            return {}
+        Link = ProgrammeDecision.cases.through
+        links = list(
+            Link.objects.filter(programmedecision__event=self.instance)
+            .order_by("expectation_id")
+            .values_list("programmedecision_id", "expectation_id")
+        )
+        visible = set(
+            self.cases.filter(pk__in={case for _, case in links}).values_list("pk", flat=True)
+        )
+        linked = {}
+        for decision, case in links:
+            shown, hidden = linked.setdefault(decision, ([], []))
+            (shown if case in visible else hidden).append(case)
+        return linked
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs.update(cases=self.cases, linked=self.linked)
+        return kwargs
+
+
+DecisionFormSet = forms.inlineformset_factory(
+    Event,
+    ProgrammeDecision,
+    form=DecisionForm,
+    formset=BaseDecisionFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)

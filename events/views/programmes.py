@@ -16,14 +16,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.filters import EventFilter
-from events.forms.programme import AgendaFormSet, EventForm, MinutesForm, SpeakerFormSet
+from events.forms.programme import (
+    AgendaFormSet,
+    DecisionFormSet,
+    EventForm,
+    MinutesForm,
+    SpeakerFormSet,
+)
 from events.models import AgendaItem, Event
 from events.services.calendar import event_ics
-from events.services.programmes import attended_summary, programme_save, top_expectations
+from events.services.programmes import (
+    attended_summary,
+    programme_decisions,
+    programme_minutes_save,
+    programme_save,
+    top_expectations,
+)
 from events.services.registrations import event_fill_from_waitlist
 from municipalities.models import Municipality
 from portal.htmx import render_page
 from reports.services.figures import BORDA_METHOD_NOTE
+from surveys.models import Expectation
 
 PAGE_SIZE = 20
 
@@ -92,6 +105,9 @@ def event_detail(request, slug):
         "minutes_organisations": [
             line.strip() for line in event.minutes_organisations.splitlines() if line.strip()
         ],
+        "decisions": (
+            programme_decisions(event, request.user) if event.state == Event.State.HELD else []
+        ),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -126,7 +142,13 @@ def _programme_form(request, event=None):
         if data is not None and all(f.is_valid() for f in (form, speakers, agenda)):
             created = event is None
             try:
-                saved = programme_save(form=form, speakers=speakers, agenda=agenda, by=request.user)
+                saved = programme_save(
+                    form=form,
+                    speakers=speakers,
+                    agenda=agenda,
+                    by=request.user,
+                    base_url=request.build_absolute_uri("/"),
+                )
             except IntegrityError:
                 form.add_error(
                     "capacity",
@@ -193,10 +215,13 @@ def event_minutes(request, slug):
         Event.objects.coordinated_by(request.user).select_related("subregion"), slug=slug
     )
     attended = attended_summary(event)
-    if request.method == "POST":
-        form = MinutesForm(request.POST, instance=event)
-        if form.is_valid():
-            form.save()
+    cases = Expectation.objects.coordinated_by(request.user)
+    data = request.POST if request.method == "POST" else None
+    decisions = DecisionFormSet(data, instance=event, prefix="decisions", cases=cases)
+    if data is not None:
+        form = MinutesForm(data, instance=event)
+        if form.is_valid() and decisions.is_valid():
+            programme_minutes_save(form=form, decisions=decisions)
             messages.success(
                 request,
                 _("The minutes of “%(title)s” have been saved; the programme is marked held.")
@@ -213,5 +238,5 @@ def event_minutes(request, slug):
     return render(
         request,
         "events/event_minutes_form.html",
-        {"event": event, "form": form, "attended": attended},
+        {"event": event, "form": form, "decisions": decisions, "attended": attended},
     )

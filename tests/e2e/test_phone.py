@@ -211,6 +211,13 @@ def _pages():
         ("coordinator@demo.test", "campaign progress", "/en/surveys/2025/"),
         ("coordinator@demo.test", "verification queue", "/en/ngos/verification/"),
         ("coordinator@demo.test", "programme check-in", f"/en/events/{event.slug}/checkin/"),
+        ("coordinator@demo.test", "programme minutes", en("events:minutes", event.slug)),
+        ("coordinator@demo.test", "programme follow-through", en("events:follow_through")),
+        (
+            "coordinator@demo.test",
+            "messages to registrants",
+            en("events:messages", "trabzon-programi"),
+        ),
         ("regional@demo.test", "dashboard", "/en/dashboard/"),
         ("regional@demo.test", "protocols", en("cooperation:protocol_list")),
         ("regional@demo.test", "protocol", en("cooperation:protocol_detail", protocol.pk)),

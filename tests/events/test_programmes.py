@@ -769,6 +769,9 @@ def test_saving_the_minutes_marks_the_programme_held(client, regional, held_yest
             "minutes_summary": "Beş beklenti çalıştayı yapıldı.",
             "minutes_attendees": "4",
             "minutes_organisations": "Çınar Vakfı\nDadaşlar Derneği",
+            # The decisions' formset (tests/events/test_decisions.py), left empty.
+            "decisions-TOTAL_FORMS": "0",
+            "decisions-INITIAL_FORMS": "0",
         },
     )
 

@@ -738,6 +738,18 @@ MATRIX: dict[str, Entry] = {
     "events:place_options": page(expect=COORDINATION, query=lambda w: {"province": "25"}),
     "events:edit": form(_event, EVENT_COORDINATION),
     "events:minutes": form(_event, EVENT_COORDINATION),
+    # Messages to a programme's registrants (issue 18).
+    "events:messages": form(_event, EVENT_COORDINATION),
+    # The follow-through (issue 18): every coordinator, each seeing only their sub-regions.
+    "events:follow_through": page(
+        expect=COORDINATION,
+        secret=Secret(
+            lambda w: w.event.title,
+            shown_to=("regional_coordinator", "national_coordinator", "site_admin"),
+            hidden_from=("other_coordinator",),
+        ),
+    ),
+    "events:follow_through_csv": page(expect=COORDINATION),
     # Anyone signed in may register or cancel (a refusal is a message on the programme page).
     "events:register": action(_event, SIGNED_IN, anonymous_get=405),
     "events:cancel_registration": action(_event, SIGNED_IN, anonymous_get=405),
