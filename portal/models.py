@@ -239,6 +239,7 @@ class AuditEntry(models.Model):
         RECOVERY_CODE = "recovery_code", _("recovery code used")
         PRIVACY_NOTICE = "privacy_notice", _("privacy notice acknowledged")
         CONTACTS_CHANGE = "contacts_change", _("public contact details changed")
+        API_TOKEN = "api_token", _("API access token")
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
