@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
 
 from api.endpoints import private, public
 from api.errors import UnknownParameters
@@ -38,7 +39,14 @@ Read-only JSON API of the Belediye–STK İş Birliği Portalı.
 * The same data as files: `/open-data/` (CC BY 4.0).
 """
 
+
+class Renderer(JSONRenderer):
+    # Turkish letters as they are, not as \u escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Renderer(),
     title="Belediye–STK İş Birliği Portalı API",
     version="1",
     description=DESCRIPTION,

@@ -28,7 +28,7 @@ class PersonalAccessToken(models.Model):
     # The first characters of the token, to tell tokens apart on the profile page.
     prefix = models.CharField(_("beginning of the token"), max_length=12)
     token_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

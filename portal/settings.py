@@ -525,5 +525,6 @@ NGO_IMPORT_ROWS_IN_REQUEST = int(os.environ.get("NGO_IMPORT_ROWS_IN_REQUEST", "2
 # The JSON API (api/): requests per minute per client, by token or else by address.
 API_RATE_LIMIT_ANONYMOUS = int(os.environ.get("API_RATE_LIMIT_ANONYMOUS", "120"))
 API_RATE_LIMIT_TOKEN = int(os.environ.get("API_RATE_LIMIT_TOKEN", "600"))
-# The open-data files (opendata/): written by the nightly task, served by /open-data/.
-OPEN_DATA_ROOT = Path(os.environ.get("PORTAL_OPEN_DATA_ROOT") or MEDIA_ROOT / "open-data")
+# The open-data files (opendata/): written by the nightly task, served by /open-data/. Unset:
+# the folder open-data/ of MEDIA_ROOT.
+OPEN_DATA_ROOT = os.environ.get("PORTAL_OPEN_DATA_ROOT") or None

@@ -57,6 +57,7 @@ def token_create(*, user, name: str, days: int) -> tuple[PersonalAccessToken, st
                 name=name.strip(),
                 prefix=raw[:12],
                 token_hash=token_hash(raw),
+                created_at=now,
                 expires_at=now + datetime.timedelta(days=days),
             )
     except IntegrityError as error:

@@ -286,7 +286,8 @@ BY_SLUG = {dataset.slug: dataset for dataset in DATASETS}
 
 
 def root() -> Path:
-    return Path(settings.OPEN_DATA_ROOT)
+    """Where the files are: settings.OPEN_DATA_ROOT, or open-data/ in MEDIA_ROOT."""
+    return Path(settings.OPEN_DATA_ROOT or Path(settings.MEDIA_ROOT) / "open-data")
 
 
 def _csv_value(value):
