@@ -26,9 +26,11 @@ pytestmark = pytest.mark.django_db
 
 def _case(municipality, title="Afet toplanma alanı"):
     submission = SubmissionFactory(
-        campaign=CampaignFactory(), status="submitted", receipt_number=f"R-{title[:8]}-{municipality.pk}",
+        campaign=CampaignFactory(),
+        status="submitted",
+        receipt_number=f"R-{title[:8]}-{municipality.pk}",
         submitted_at=timezone.now(),
-    )  # fmt: skip
+    )
     return ExpectationFactory(submission=submission, municipality=municipality, title=title)
 
 
