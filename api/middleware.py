@@ -167,3 +167,19 @@ class ApiMiddleware:
             return None
         logger.exception("API failure at %s", request.path, exc_info=exception)
         return json_error(500, _messages()[500])
+
+
+class ApiLanguageMiddleware:
+    """After LocaleMiddleware, which gives every path without a language prefix the default
+    language: the API speaks the language the client asks for (Accept-Language), Turkish by
+    default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(PREFIX):
+            language = translation.get_language_from_request(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

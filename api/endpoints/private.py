@@ -32,7 +32,8 @@ class TokenAuth(HttpBearer):
 
 router = Router(tags=["token holders"], auth=TokenAuth())
 
-LIST = {200: None, 304: None, 400: s.Error, 401: s.Error, 404: s.Error, 429: s.Error}
+# 414: a request line longer than the server in front accepts (gunicorn, nginx answer it).
+LIST = {200: None, 304: None, 400: s.Error, 401: s.Error, 404: s.Error, 414: None, 429: s.Error}
 
 
 def _responses(model):

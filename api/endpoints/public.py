@@ -15,7 +15,8 @@ from portal.turkish import search_key
 
 router = Router(tags=["public"])
 
-LIST = {200: None, 304: None, 400: s.Error, 429: s.Error}
+# 414: a request line longer than the server in front accepts (gunicorn, nginx answer it).
+LIST = {200: None, 304: None, 400: s.Error, 414: None, 429: s.Error}
 ONE = {**LIST, 404: s.Error}
 
 
