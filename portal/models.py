@@ -240,6 +240,7 @@ class AuditEntry(models.Model):
         PRIVACY_NOTICE = "privacy_notice", _("privacy notice acknowledged")
         CONTACTS_CHANGE = "contacts_change", _("public contact details changed")
         PROTOCOL = "protocol", _("cooperation protocol step")
+        API_TOKEN = "api_token", _("API access token")
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -2,6 +2,8 @@
 public look-ups (a certificate's verification code), counted like allauth's
 (ACCOUNT_RATE_LIMITS in settings, in the shared cache)."""
 
+import time
+
 from allauth.core import ratelimit
 from allauth.core.internal import ratelimit as internal_ratelimit
 from django.utils.translation import gettext_lazy as _
@@ -24,3 +26,21 @@ def lookup_allowed(request, action: str) -> bool:
     return bool(
         internal_ratelimit.consume(request, app="allauth.account", action=action, limit_get=True)
     )
+
+
+def window_hit(key: str, *, limit: int, seconds: int) -> int:
+    """Count one hit of ``key`` in its fixed window of ``seconds`` (in the default cache: Redis,
+    shared by every server, when REDIS_URL is set). 0 while within ``limit``; once over it,
+    the seconds until the window ends (for a Retry-After header)."""
+    from django.core.cache import cache
+
+    now = int(time.time())
+    window = now - now % seconds
+    bucket = f"ratelimit:{key}:{window}"
+    cache.add(bucket, 0, seconds + 5)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # evicted between add and incr: count this hit alone
+        cache.set(bucket, 1, seconds + 5)
+        count = 1
+    return 0 if count <= limit else max(1, window + seconds - now)

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "reports",
     "events",
     "dashboard",
+    "opendata",
+    "api",
     "demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,14 +73,20 @@ INSTALLED_APPS = [
     "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    # django-ninja: the JSON API (api/), and the Swagger UI files of its docs page.
+    "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /api/ only: drops cookies before the session middleware, tokens, rate limits, CORS,
+    # conditional GET and JSON errors (api/middleware.py).
+    "api.middleware.ApiMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -480,6 +488,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cooperation.tasks.deliveries_sweep",
         "schedule": 300,
     },
+    # The open-data files (/open-data/), written again every night at 02:40 Türkiye time.
+    "generate-open-data": {
+        "task": "opendata.tasks.generate_open_data",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "worker-heartbeat": {
         "task": "portal.tasks.heartbeat",
         "schedule": HEARTBEAT_SECONDS,
@@ -511,3 +524,10 @@ CALL_DELIVERY_BATCH = int(os.environ.get("CALL_DELIVERY_BATCH", "50"))
 # An NGO import of more checked rows than this is created by the task worker (the coordinator is
 # told the outcome in the portal); smaller ones in the request, at once.
 NGO_IMPORT_ROWS_IN_REQUEST = int(os.environ.get("NGO_IMPORT_ROWS_IN_REQUEST", "200"))
+
+# The JSON API (api/): requests per minute per client, by token or else by address.
+API_RATE_LIMIT_ANONYMOUS = int(os.environ.get("API_RATE_LIMIT_ANONYMOUS", "120"))
+API_RATE_LIMIT_TOKEN = int(os.environ.get("API_RATE_LIMIT_TOKEN", "600"))
+# The open-data files (opendata/): written by the nightly task, served by /open-data/. Unset:
+# the folder open-data/ of MEDIA_ROOT.
+OPEN_DATA_ROOT = os.environ.get("PORTAL_OPEN_DATA_ROOT") or None

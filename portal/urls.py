@@ -15,6 +15,8 @@ urlpatterns = [
     path("readyz", pages.readyz, name="readyz"),
     path("i18n/setlang/", pages.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # The JSON API: one address for every client, outside the language prefixes.
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -24,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("privacy/acknowledge/", pages.privacy_acknowledge, name="privacy_acknowledge"),
     # allauth's sign-up with the invited address filled in; the same path and name as allauth's.
     path("accounts/signup/", pages.SignupView.as_view(), name="account_signup"),
+    path("accounts/tokens/", include("api.urls_tokens")),
     path("accounts/", include("allauth.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("ngos/", include("ngos.urls")),
@@ -34,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
     path("cooperation/", include("cooperation.urls")),
+    path("open-data/", include("opendata.urls")),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

@@ -114,6 +114,16 @@ def resolve_targets():
          "/cooperation/protocols/?status=active&hazard=earthquake"),
         ("contact_sheet", f"Emergency contact sheet: province {ISTANBUL} (coordinator)",
          COORDINATOR, f"/cooperation/protocols/contacts/?province={ISTANBUL}"),
+        # --- the public JSON API's lists (issue 19; 50 rows a page) ---
+        ("api_municipalities", f"API: municipalities of province {ISTANBUL}", None,
+         f"/api/v1/municipalities/?province={ISTANBUL}"),
+        ("api_ngos", "API: verified NGOs, first page", None, "/api/v1/ngos/"),
+        ("api_ngos_search", f"API: verified NGOs of province {ISTANBUL}, searched", None,
+         f"/api/v1/ngos/?province={ISTANBUL}&q=kultur"),
+        ("api_capabilities", "API: capabilities by province and hazard", None,
+         "/api/v1/capabilities/?hazard=earthquake"),
+        ("api_programmes", "API: programmes", None, "/api/v1/programmes/"),
+        ("api_statistics", "API: public statistics", None, "/api/v1/statistics/"),
     ]  # fmt: skip
     return [
         {"name": name, "label": label, "email": email, "path": path, "status": 200}

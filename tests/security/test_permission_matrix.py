@@ -29,6 +29,9 @@ EXCLUDED_NAMESPACES = {
     # Django's admin guards every page with its own is_staff check (admin_view) and has its own
     # tests; its object URLs are generated per model.
     "admin": "Django admin: guarded by AdminSite.admin_view (is_staff), tested by Django",
+    # The JSON API (issue 19) answers with tokens, not sessions: its own matrix of every
+    # operation × every role's token is tests/security/test_api_permission_matrix.py.
+    "api": "JSON API: tests/security/test_api_permission_matrix.py",
 }
 EXCLUDED_NAMES = {
     # allauth's internal steps of its own flows: they need a key, a code or a pending flow in the
@@ -406,6 +409,33 @@ def _offer(w):
 
 def _submission(w):
     return {"code": w.campaign.code, "slug": w.ngo.slug}
+
+
+# --- open data and API tokens (issue 19) ---
+
+
+def _open_data_file(w):
+    """The provinces' CSV file, written for the request (under the world's MEDIA_ROOT)."""
+    from opendata.services.datasets import opendata_generate
+
+    opendata_generate(["provinces"])
+    return {"slug": "provinces", "fmt": "csv"}
+
+
+def _token_of_ngo_member(w):
+    from api.services.tokens import token_create
+
+    _token_of_ngo_member.made += 1
+    name = f"matrix {_token_of_ngo_member.made}"
+    token, _raw = token_create(user=w.users["ngo_member"], name=name, days=30)
+    return token.pk
+
+
+_token_of_ngo_member.made = 0
+
+
+# Revoking a token: its owner only; anyone else's attempt is a 404.
+TOKEN_OWNER = outcomes(404, anonymous=LOGIN, ngo_member=OK)
 
 
 MATRIX: dict[str, Entry] = {
@@ -870,6 +900,12 @@ MATRIX: dict[str, Entry] = {
     "cooperation:contact_sheet_export": page(
         lambda w: {"fmt": "csv"}, SIGNED_IN, query=lambda w: {"province": str(w.province.pk)}
     ),
+    # --- open data and API tokens (issue 19) ---
+    "opendata:index": page(expect=PUBLIC),
+    "opendata:download": page(_open_data_file, PUBLIC),
+    # A person's own tokens; another person's token is a 404 (tests/api/test_tokens.py).
+    "api_tokens:list": form(expect=SIGNED_IN, data=lambda w: {"name": "matrix", "days": "30"}),
+    "api_tokens:revoke": action(lambda w: {"pk": _token_of_ngo_member(w)}, TOKEN_OWNER),
 }
 
 

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from demo.services.accounts import DEMO_PASSWORD
 from demo.services.erzurum import DEMO_ACCOUNTS, seed_demo
 from demo.services.national import national_present, seed_national
+from demo.services.opendata import seed_open_data
 from municipalities.services import reference_data_complete, reference_data_load
 from ngos.services.profile import activity_fields_load
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                     sys.stderr.flush()
 
                 seed_national(seed=options["seed"], factor=options["factor"], log=progress)
+        seed_open_data(log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
