@@ -59,6 +59,7 @@ def personal_data_collect(*, user) -> dict:
                 "completions": p.completions,
                 "digest": p.digest,
                 "events": p.events,
+                "case_messages": p.case_messages,
             }
             for p in EmailPreferences.objects.filter(user=user)
         ],

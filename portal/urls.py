@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import notifications, pages
+from portal.views import attachments, notifications, pages
 
 # Administrators sign in through the portal's log-in, with its rate limits (pages.admin_login);
 # set before admin.site.urls below binds the site's views.
@@ -34,6 +34,11 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("events/", include("events.urls")),
     path("cooperation/", include("cooperation.urls")),
+    path(
+        "attachments/<uuid:pk>/<str:name>",
+        attachments.attachment_download,
+        name="attachment",
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",
