@@ -7,6 +7,7 @@ PostgreSQL (or anything dj-database-url understands); the default is an embedded
 import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -406,6 +407,9 @@ REPORT_REMINDER_INTERVAL_HOURS = int(os.environ.get("REPORT_REMINDER_INTERVAL_HO
 # the static root, and there is no MEDIA_URL: they are never served as files, only streamed by
 # the download view (/attachments/<id>/<name>), which checks who may see the owner.
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT") or BASE_DIR / "media")
+if TESTING and not os.environ.get("PORTAL_MEDIA_ROOT"):
+    # Tests (and the demo they seed) never write into the project's media folder.
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
 # The largest attachment accepted, in bytes, and the most the attachments of one case (its
 # conversation and its answers) may hold together.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 << 20)))

@@ -68,6 +68,9 @@ class World:
     registration: object = None
     notification: Notification = None
     identity_change: NGOIdentityChange = None
+    # The conversation on the case, a message with a file (issue 18).
+    case_message: object = None
+    case_attachment: object = None
     # Cooperation protocols of the municipality with the NGO as party (issue 16).
     draft_protocol: object = None
     proposed_protocol: object = None
@@ -189,9 +192,30 @@ def build_world() -> World:
         user=users["ngo_member"], kind="answer", message="Belediye yanıt verdi.", url="/"
     )
 
+    # --- the conversation on the case and its files (issue 18) ---
+    _conversation(w)
     # --- cooperation protocols (issue 16) ---
     _protocols(w)
     return w
+
+
+def _conversation(w):
+    """The municipality wrote to the NGO about the case, with a PDF; the NGO answered."""
+    from portal.attachments import attachment_check
+    from surveys.services.conversation import case_message_post
+    from tests.attachment_files import PDF, upload
+
+    w.case_message = case_message_post(
+        expectation_id=w.case.pk,
+        user=w.users["municipal_staff"],
+        side="municipality",
+        text="Matris yazışması: saha planı ekte.",
+        files=[attachment_check(upload("saha-plani.pdf", PDF))],
+    )
+    w.case_attachment = w.case_message.files[0]
+    case_message_post(
+        expectation_id=w.case.pk, user=w.users["ngo_member"], side="ngo", text="Teşekkürler."
+    )
 
 
 def _protocols(w):

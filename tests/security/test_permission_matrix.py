@@ -228,6 +228,19 @@ SUBMISSION = outcomes(
     regional_coordinator=OK,
     national_coordinator=OK,
 )
+# The conversation on a case (issue 18): its NGO, its municipality and the coordinators of its
+# area read it; anyone else gets a 404 (the other municipality, the other NGO, the other
+# sub-region's coordinator). Its files are downloaded by the same people.
+CONVERSATION_READ = outcomes(
+    404,
+    anonymous=LOGIN,
+    ngo_member=OK,
+    ngo_admin=OK,
+    municipal_staff=OK,
+    regional_coordinator=OK,
+    national_coordinator=OK,
+    site_admin=OK,
+)
 # Answer templates of the staff's own municipalities.
 TEMPLATE_OWN = {**MUNICIPAL, "other_municipal_staff": 404}
 
@@ -673,6 +686,22 @@ MATRIX: dict[str, Entry] = {
     ),
     "surveys:case_assign": action(_case, CASE_ACT, get_as="municipal_staff"),
     "surveys:case_refer": action(_case, CASE_ACT, get_as="municipal_staff"),
+    "surveys:case_message": action(
+        _case, CASE_ACT, data=lambda w: {"text": "Matris mesajı."}, get_as="municipal_staff"
+    ),
+    "surveys:case_conversation": page(
+        _case,
+        CONVERSATION_READ,
+        secret=Secret(
+            lambda w: "Matris yazışması",
+            shown_to=("ngo_member", "municipal_staff", "regional_coordinator", "site_admin"),
+        ),
+    ),
+    "attachment": page(
+        lambda w: {"pk": w.case_attachment.pk, "name": w.case_attachment.name},
+        CONVERSATION_READ,
+        secret=Secret(lambda w: "%PDF-1.4", shown_to=("ngo_member", "municipal_staff")),
+    ),
     "surveys:answer_templates": form(expect=MUNICIPAL),
     "surveys:answer_template_edit": form(lambda w: {"pk": w.answer_template.pk}, TEMPLATE_OWN),
     "surveys:answer_template_retire": action(
@@ -694,6 +723,9 @@ MATRIX: dict[str, Entry] = {
     "surveys:my_expectation_confirm": action(_case, NGO_CASE),
     "surveys:my_expectation_dispute": action(
         _case, NGO_CASE, data=lambda w: {"text": "Henüz yapılmadı."}
+    ),
+    "surveys:my_expectation_message": action(
+        _case, NGO_CASE, data=lambda w: {"text": "Matris sorusu."}
     ),
     # --- reports (coordinators) ---------------------------------------------------------------
     "reports:index": page(expect=COORDINATION),
