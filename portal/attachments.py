@@ -153,7 +153,13 @@ def attachment_check(upload, *, allowed=ALL_TYPES) -> CheckedFile:
     if media_type != MediaType.PDF:
         try:
             content = _reencode(content, media_type)
-        except (OSError, ValueError, SyntaxError, UnidentifiedImageError, Image.DecompressionBombError):
+        except (
+            OSError,
+            ValueError,
+            SyntaxError,
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+        ):
             raise ValidationError(
                 _("“%(name)s” looks like an image but cannot be read; it may be damaged."),
                 code="image",

@@ -121,8 +121,7 @@ def _tell_other_side(case, message, *, base_url):
     else:
         recipients = _ngo_recipients(case)
         line = gettext_noop(
-            "%(municipality)s wrote in the conversation on the expectation “%(title)s” of "
-            "%(ngo)s."
+            "%(municipality)s wrote in the conversation on the expectation “%(title)s” of %(ngo)s."
         )
         path = reverse("surveys:my_expectation", kwargs={"pk": case.pk})
     url = base_url.rstrip("/") + path + "#conversation"

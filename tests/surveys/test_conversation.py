@@ -315,9 +315,7 @@ def test_the_case_total_is_enforced_across_messages_and_answers(client, people, 
         files=[attachment_check(upload("b.pdf", PDF))],
     )
     client.force_login(people["ngo_member"])
-    response = client.post(
-        message_url(case, NGO), {"text": "Üç", "files": [upload("c.pdf", PDF)]}
-    )
+    response = client.post(message_url(case, NGO), {"text": "Üç", "files": [upload("c.pdf", PDF)]})
     assert "a case may hold" in html_of(response)
     assert "Üç" in html_of(response)
     assert Attachment.objects.count() == 2
@@ -357,7 +355,9 @@ def test_an_ngo_message_notifies_the_municipality_staff_in_their_language(
     turkish = staff_of(yakutiye(), preferred_language="tr")
     with django_capture_on_commit_callbacks(execute=True):
         write(case, people["ngo_member"], NGO, "Merhaba")
-    recipients = set(Notification.objects.filter(kind="case_message").values_list("user", flat=True))
+    recipients = set(
+        Notification.objects.filter(kind="case_message").values_list("user", flat=True)
+    )
     assert recipients == {people["current_staff"].pk, turkish.pk}
     english = Notification.objects.get(user=people["current_staff"])
     assert english.message == f"{ngo.name} wrote in the conversation on the case “Tabela”."
