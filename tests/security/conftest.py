@@ -221,8 +221,6 @@ def _conversation(w):
 def _protocols(w):
     """A draft, a proposed and an active protocol of the municipality, each with the NGO as a
     party that commits something; the active one grew out of the case and has its document."""
-    from django.core.files.base import ContentFile
-
     from tests.factories import NGOCommitmentFactory, ProtocolFactory, ProtocolPartyFactory
 
     protocols = {}
@@ -239,7 +237,14 @@ def _protocols(w):
         )
         NGOCommitmentFactory(party=ProtocolPartyFactory(protocol=protocol, ngo=w.ngo))
         protocols[name] = protocol
-    protocols["active"].document.save("imza.pdf", ContentFile(b"%PDF-1.4 matris"), save=True)
+    from portal.attachments import attachment_check, attachment_store
+    from tests.attachment_files import upload
+
+    attachment_store(
+        owner=protocols["active"],
+        checked=attachment_check(upload("imza.pdf", b"%PDF-1.4 matris")),
+        user=w.users["municipal_staff"],
+    )
     w.draft_protocol = protocols["draft"]
     w.proposed_protocol = protocols["proposed"]
     w.active_protocol = protocols["active"]
