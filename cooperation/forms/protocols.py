@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from cooperation.models import MAX_QUANTITY, ServiceGroup
 from municipalities.models import District, Municipality
 from ngos.models import NGO, CapabilityKind, CapacityUnit
-from portal.attachments import attachment_check
-from portal.models import Attachment
 from portal.access import roles_of
+from portal.attachments import attachment_check
 from portal.choices import Hazard
+from portal.models import Attachment
 from surveys.models import Phase
 
 PDF_MAGIC = b"%PDF-"
