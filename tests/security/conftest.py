@@ -71,6 +71,7 @@ class World:
     # The conversation on the case, a message with a file (issue 18).
     case_message: object = None
     case_attachment: object = None
+    ngo_document: object = None
     # Cooperation protocols of the municipality with the NGO as party (issue 16).
     draft_protocol: object = None
     proposed_protocol: object = None
@@ -213,6 +214,14 @@ def _conversation(w):
         files=[attachment_check(upload("saha-plani.pdf", PDF))],
     )
     w.case_attachment = w.case_message.files[0]
+    # The NGO's certificate (issue 18): its administrators and coordinators only.
+    from ngos.services.documents import ngo_documents_add
+
+    w.ngo_document = ngo_documents_add(
+        ngo_id=w.ngo.pk,
+        user=w.users["ngo_admin"],
+        files=[attachment_check(upload("faaliyet-belgesi.pdf", PDF))],
+    )[0]
     case_message_post(
         expectation_id=w.case.pk, user=w.users["ngo_member"], side="ngo", text="Teşekkürler."
     )
