@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -572,6 +573,8 @@ class ReviewEntry(models.Model):
         verbose_name=_("assigned to"),
     )
     text = models.TextField(_("text"), max_length=4000, blank=True)
+    # The files of an answer (portal.Attachment): deleted with it, files included.
+    attachments = GenericRelation("portal.Attachment", related_query_name="review_entry")
 
     objects = ReviewEntryQuerySet.as_manager()
 
@@ -726,6 +729,8 @@ class CaseMessage(models.Model):
     )
     text = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Its files (portal.Attachment): deleted with it, files included.
+    attachments = GenericRelation("portal.Attachment", related_query_name="case_message")
 
     objects = CaseMessageQuerySet.as_manager()
 

@@ -453,3 +453,54 @@ def test_other_staff_of_the_same_municipality_share_the_thread(client, ngo, peop
     MunicipalStaffFactory(user=colleague, municipality=yakutiye())
     write(case, people["current_staff"], MUNICIPALITY, "Ekip içi ortak")
     assert CaseMessage.objects.visible_to(colleague).filter(expectation=case).count() == 1
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+
+def test_my_data_lists_my_messages_and_the_files_i_attached(client, people, referred):
+    import json
+
+    _case, messages = referred
+    client.force_login(people["ngo_member"])
+    data = json.loads(client.get(en_url("my_data")).content)
+    assert [m["text"] for m in data["case_messages_written"]] == ["Saha fotoğrafı ekte."]
+    attachment = Attachment.objects.get(object_id=messages["ngo"].pk)
+    assert data["files_uploaded"] == [
+        {
+            "name": "saha.png",
+            "type": "image/png",
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+            "attached_to": f"surveys.casemessage #{messages['ngo'].pk}",
+            "url": attachment.get_absolute_url(),
+            "created_at": attachment.created_at.isoformat(),
+        }
+    ]
+    assert "plan.pdf" not in json.dumps(data)  # the municipality's file is not this user's
+
+
+def test_a_deleted_account_leaves_its_messages_and_files_with_the_case(client, people, referred):
+    from dashboard.services import DELETED_USER_NAME, account_delete
+
+    case, messages = referred
+    account_delete(user=people["ngo_member"])
+    message = CaseMessage.objects.get(pk=messages["ngo"].pk)
+    assert str(message.author) == DELETED_USER_NAME
+    attachment = Attachment.objects.get(object_id=message.pk)
+    client.force_login(people["current_staff"])
+    assert client.get(attachment.get_absolute_url()).status_code == 200
+
+
+def test_deleting_a_case_deletes_its_messages_files(
+    people, referred, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    case, _messages = referred
+    names = [a.file.name for a in Attachment.objects.all()]
+    assert len(names) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        case.delete()
+    assert not Attachment.objects.exists()
+    assert not any(default_storage.exists(name) for name in names)
