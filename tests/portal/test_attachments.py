@@ -22,6 +22,11 @@ from tests.attachment_files import EXECUTABLE, GPS_IFD, ORIENTATION, PDF, jpeg, 
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _messages_in_english(english):
+    """The refusals are asserted in English."""
+
+
 def refusal(file, **kwargs) -> ValidationError:
     with pytest.raises(ValidationError) as caught:
         attachment_check(file, **kwargs)
