@@ -504,3 +504,30 @@ def test_deleting_a_case_deletes_its_messages_files(
         case.delete()
     assert not Attachment.objects.exists()
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_the_answer_form_takes_files_and_keeps_the_text_when_one_is_refused(client, people, ngo):
+    case = submitted_case(ngo=ngo, municipality=yakutiye())
+    client.force_login(people["current_staff"])
+    url = en_url("surveys:case_answer", pk=case.pk)
+    refused = client.post(
+        url,
+        {
+            "review_version": case.review_version,
+            "text": "Yanıtımız ve planımız.",
+            "files": [upload("plan.pdf", EXECUTABLE)],
+        },
+    )
+    assert "is not a file of an accepted type" in html_of(refused)
+    assert "Yanıtımız ve planımız." in html_of(refused)
+    assert not ReviewEntry.objects.filter(kind="answer").exists()
+    client.post(
+        url,
+        {
+            "review_version": case.review_version,
+            "text": "Yanıtımız ve planımız.",
+            "files": [upload("plan.pdf", PDF)],
+        },
+    )
+    entry = ReviewEntry.objects.get(kind="answer")
+    assert [a.name for a in entry.attachments.all()] == ["plan.pdf"]
