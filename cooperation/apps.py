@@ -11,3 +11,8 @@ class CooperationConfig(AppConfig):
         from cooperation.signals import load_service_groups_after_migrate
 
         post_migrate.connect(load_service_groups_after_migrate, sender=self)
+        from cooperation.models import Protocol
+        from portal.attachments import register_owner
+
+        # The signed document: for whoever may see the protocol.
+        register_owner(Protocol, Protocol.objects.visible_to)

@@ -19,7 +19,8 @@ Who may see what: ``Protocol.objects.visible_to(user)`` and
 """
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -128,6 +129,8 @@ class ProtocolQuerySet(models.QuerySet):
 
 
 def protocol_document_path(instance, filename):
+    """Where the signed documents were stored before they became attachments (kept for
+    migration 0001, which names it)."""
     return f"cooperation/protocols/{timezone.now():%Y/%m}/{filename}"
 
 
@@ -169,12 +172,8 @@ class Protocol(models.Model):
     )
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     ends_on = models.DateField(_("end date"), null=True, blank=True)
-    document = models.FileField(
-        _("signed document (PDF)"),
-        upload_to=protocol_document_path,
-        blank=True,
-        validators=[FileExtensionValidator(["pdf"])],
-    )
+    # The signed document (a PDF) is an attachment (portal.Attachment), like every file.
+    attachments = GenericRelation("portal.Attachment", related_query_name="protocol")
     status = models.CharField(
         _("status"), max_length=12, choices=ProtocolStatus.choices, default=ProtocolStatus.DRAFT
     )
@@ -277,6 +276,13 @@ class Protocol(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def document(self):
+        """The signed document (a portal.Attachment), or None (uses a prefetch of
+        ``attachments`` when there is one)."""
+        files = list(self.attachments.all())
+        return files[-1] if files else None
 
     @property
     def hazards(self) -> list[str]:

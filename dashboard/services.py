@@ -19,13 +19,14 @@ from ngos.models import JoinRequest, Membership
 from portal.access import forget_roles
 from portal.audit import audit
 from portal.models import (
+    Attachment,
     AuditEntry,
     CoordinatorAssignment,
     EmailPreferences,
     ExportLog,
     Notification,
 )
-from surveys.models import AnswerTemplate, ReviewEntry, SubmissionRevision
+from surveys.models import AnswerTemplate, CaseMessage, ReviewEntry, SubmissionRevision
 
 # Stored in the database, so it is a fixed Turkish text, not a translation of the viewer.
 DELETED_USER_NAME = "Silinmiş kullanıcı"
@@ -59,6 +60,7 @@ def personal_data_collect(*, user) -> dict:
                 "completions": p.completions,
                 "digest": p.digest,
                 "events": p.events,
+                "case_messages": p.case_messages,
             }
             for p in EmailPreferences.objects.filter(user=user)
         ],
@@ -142,6 +144,34 @@ def personal_data_collect(*, user) -> dict:
             .select_related("municipality")
             .order_by("pk")
         ],
+        "case_messages_written": [
+            {
+                "expectation": m.expectation_id,
+                "side": m.side,
+                "municipality": m.municipality.name,
+                "text": m.text,
+                "created_at": _when(m.created_at),
+            }
+            for m in CaseMessage.objects.filter(author=user)
+            .select_related("municipality")
+            .order_by("pk")
+        ],
+        # The files themselves stay with the organisation they were sent to; each is listed with
+        # the address the portal serves it from (to whoever may still see it).
+        "files_uploaded": [
+            {
+                "name": a.name,
+                "type": a.media_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "attached_to": f"{a.content_type.app_label}.{a.content_type.model} #{a.object_id}",
+                "url": a.get_absolute_url(),
+                "created_at": _when(a.created_at),
+            }
+            for a in Attachment.objects.filter(uploaded_by=user)
+            .select_related("content_type")
+            .order_by("created_at", "pk")
+        ],
         "answer_templates_created": [
             {"title": t.title, "body": t.body}
             for t in AnswerTemplate.objects.filter(created_by=user).order_by("pk")
@@ -204,7 +234,8 @@ def account_delete(*, user) -> None:
     municipal roles, coordinator assignments, email addresses, email preferences, notifications
     and pending join requests; replaces the name and email, makes the password unusable,
     deactivates the account and removes administrator rights (which also ends every session);
-    inserts an AuditEntry (account_deleted). Submissions, history entries and registrations stay
+    inserts an AuditEntry (account_deleted). Submissions, history entries, case messages, the
+    files the user attached (to cases, answers, NGO profiles, protocols) and registrations stay
     with their organisation, showing the anonymised name.
     """
     problems = _sole_admin_problems(user)

@@ -15,3 +15,8 @@ class NGOsConfig(AppConfig):
         register_role_source(Membership.objects.role_fields)
 
         post_migrate.connect(load_taxonomy_after_migrate, sender=self)
+        from ngos.models import NGO
+        from portal.attachments import register_owner
+
+        # The NGO's documents: its administrators and its coordinators.
+        register_owner(NGO, NGO.objects.documents_visible_to)

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -110,6 +111,17 @@ class NGOQuerySet(TurkishNamedQuerySet):
     def administered_by(self, user):
         """The NGOs where the user is an administrator."""
         return self.filter(pk__in=roles_of(user).ngo_admin_ids)
+
+    def documents_visible_to(self, user):
+        """The NGOs whose documents (the association's certificate, …) the user may read: those
+        the user administers and those the user coordinates (every one for national
+        coordinators and site administrators)."""
+        roles = roles_of(user)
+        if roles.is_national_coordinator or roles.is_site_admin:
+            return self
+        return self.filter(
+            Q(pk__in=roles.ngo_admin_ids) | Q(province__subregion_id__in=roles.subregion_ids)
+        )
 
     def coordinated_by(self, user):
         """The NGOs in the sub-regions the user coordinates (all for national coordinators)."""
@@ -225,7 +237,21 @@ class NGO(TurkishNamed):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Documents of the NGO (the association's certificate, …): portal.Attachment rows, read by
+    # its administrators and its coordinators only; deleted (with their files) with the NGO.
+    documents = GenericRelation("portal.Attachment", related_query_name="ngo")
+
     objects = NGOQuerySet.as_manager()
+
+    def documents_readable_by(self, user) -> bool:
+        """As ``NGO.objects.documents_visible_to``, for this NGO (uses its province)."""
+        roles = roles_of(user)
+        return (
+            roles.is_national_coordinator
+            or roles.is_site_admin
+            or self.pk in roles.ngo_admin_ids
+            or self.province.subregion_id in roles.subregion_ids
+        )
 
     class Meta:
         verbose_name = _("NGO")

@@ -4,7 +4,7 @@ its former addresses after a rename (``follow_former_address``)."""
 
 from django.urls import path
 
-from ngos.views import capabilities, directory, imports, onboarding, verification
+from ngos.views import capabilities, directory, documents, imports, onboarding, verification
 from ngos.views.addresses import follow_former_address
 
 app_name = "ngos"
@@ -56,6 +56,16 @@ urlpatterns = [
     # Registration, profile and join requests
     path("register/", onboarding.ngo_register, name="register"),
     path("<slug:slug>/edit/", follow_former_address(onboarding.ngo_edit), name="edit"),
+    path(
+        "<slug:slug>/documents/",
+        follow_former_address(documents.ngo_documents),
+        name="documents",
+    ),
+    path(
+        "<slug:slug>/documents/<uuid:pk>/remove/",
+        follow_former_address(documents.ngo_document_remove_view),
+        name="document_remove",
+    ),
     path(
         "<slug:slug>/identity-change/withdraw/",
         follow_former_address(onboarding.identity_change_withdraw_view),

@@ -16,6 +16,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import (
+            attachments,
             audit,  # noqa: F401 (connects the audit log's receivers)
             capitalisation,
             checks,  # noqa: F401 (registers the production checks)
@@ -29,3 +30,5 @@ class PortalConfig(AppConfig):
         # Turkish says "17 alt bölge", not "17 alt bölgeler" (portal/counts.py).
         counts.install()
         post_migrate.connect(create_cache_tables, sender=self)
+        # A deleted attachment row takes its stored file along (after commit).
+        attachments.connect()

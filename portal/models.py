@@ -1,9 +1,17 @@
 """The portal's own models: the user (email login) and coordinator assignments."""
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -213,6 +221,7 @@ class EmailPreferences(models.Model):
         _("digest of new and overdue cases of my municipality"), default=True
     )
     events = models.BooleanField(_("regional programme registrations"), default=True)
+    case_messages = models.BooleanField(_("messages in the conversation of a case"), default=True)
 
     class Meta:
         verbose_name = _("email preferences")
@@ -347,3 +356,70 @@ class PrivacyAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.version}"
+
+
+def attachment_path(instance, filename):
+    """Where a file is stored: by month and by the attachment's id, never by the uploaded name
+    (which is kept, sanitised, in ``Attachment.name``)."""
+    return f"attachments/{timezone.now():%Y/%m}/{instance.pk}{Path(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    """A file attached to something of a domain app (a case message, an answer, an NGO, a
+    protocol): which one is a generic owner (content type + id), registered with
+    ``portal.attachments.register_owner`` together with who may see it. The file is stored
+    through Django's default storage under a name of its own; it is only ever served by
+    ``portal.views.attachments.attachment_download``, which checks access."""
+
+    class MediaType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        PNG = "image/png", "PNG"
+        JPEG = "image/jpeg", "JPEG"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("owner type")
+    )
+    object_id = models.PositiveBigIntegerField(_("owner"))
+    owner = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=120)
+    media_type = models.CharField(_("type"), max_length=20, choices=MediaType.choices)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_owner")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(media_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                name="attachment_media_type_known",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="attachment_name_set"),
+            models.CheckConstraint(
+                condition=Exact(Length("sha256"), 64), name="attachment_sha256_length"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("attachment", kwargs={"pk": self.pk, "name": self.name})
+
+    @property
+    def is_image(self):
+        return self.media_type in (self.MediaType.PNG, self.MediaType.JPEG)

@@ -10,7 +10,15 @@ from django.utils import translation
 from portal.models import EmailPreferences, Notification
 
 # The EmailPreferences fields a notification may be governed by.
-PREFERENCES = {"answers", "status_changes", "referrals", "completions", "digest", "events"}
+PREFERENCES = {
+    "answers",
+    "status_changes",
+    "referrals",
+    "completions",
+    "digest",
+    "events",
+    "case_messages",
+}
 
 
 @dataclass

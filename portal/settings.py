@@ -4,12 +4,15 @@ DJANGO_DEBUG is off unless set; without it DJANGO_SECRET_KEY is required. DATABA
 PostgreSQL (or anything dj-database-url understands); the default is an embedded SQLite file.
 """
 
+import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -261,6 +264,27 @@ STORAGES = {
     },
 }
 
+# PORTAL_STORAGE=s3: attachments in an S3-compatible object store (AWS S3, MinIO, Ceph, …) through
+# django-storages, which is then installed separately (README, "Files in an object store"). The
+# bucket stays private: files are read by the portal and streamed through its download view.
+if os.environ.get("PORTAL_STORAGE", "filesystem") == "s3":
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("PORTAL_STORAGE=s3 needs django-storages[s3] installed.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -388,9 +412,18 @@ REPORT_LEAGUE_MIN_CASES = int(os.environ.get("REPORT_LEAGUE_MIN_CASES", "5"))
 # A coordinator may remind a municipality of its overdue cases once in this many hours.
 REPORT_REMINDER_INTERVAL_HOURS = int(os.environ.get("REPORT_REMINDER_INTERVAL_HOURS", "72"))
 
-# Uploaded files (signed protocol documents). Never served as static files: the protocol's page
-# streams its document to the people who may see the protocol (cooperation/views/protocols.py).
+# Uploaded files (attachments of cases, answers, NGO profiles and protocols: portal/attachments.py)
+# are stored through the default storage. On the file system they live in MEDIA_ROOT, outside
+# the static root, and there is no MEDIA_URL: they are never served as files, only streamed by
+# the download view (/attachments/<id>/<name>), which checks who may see the owner.
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT") or BASE_DIR / "media")
+if TESTING and not os.environ.get("PORTAL_MEDIA_ROOT"):
+    # Tests (and the demo they seed) never write into the project's media folder.
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
+# The largest attachment accepted, in bytes, and the most the attachments of one case (its
+# conversation and its answers) may hold together.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 << 20)))
+ATTACHMENT_CASE_MAX_BYTES = int(os.environ.get("ATTACHMENT_CASE_MAX_BYTES", str(50 << 20)))
 # The largest signed protocol document accepted, in bytes (a scanned PDF of a few pages).
 PROTOCOL_DOCUMENT_MAX_BYTES = int(os.environ.get("PROTOCOL_DOCUMENT_MAX_BYTES", str(10 << 20)))
 # Both sides of an active protocol are reminded this many days before it ends.

@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import notifications, pages
+from portal.views import attachments, notifications, pages
 
 # Administrators sign in through the portal's log-in, with its rate limits (pages.admin_login);
 # set before admin.site.urls below binds the site's views.
@@ -38,6 +38,11 @@ urlpatterns += i18n_patterns(
     path("events/", include("events.urls")),
     path("cooperation/", include("cooperation.urls")),
     path("open-data/", include("opendata.urls")),
+    path(
+        "attachments/<uuid:pk>/<str:name>",
+        attachments.attachment_download,
+        name="attachment",
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

@@ -19,3 +19,9 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(load_taxonomy_after_migrate, sender=self)
+        from portal.attachments import register_owner
+        from surveys.models import CaseMessage, ReviewEntry
+
+        # Files of the conversation and of the answers: downloaded by whoever may read them.
+        register_owner(CaseMessage, CaseMessage.objects.visible_to)
+        register_owner(ReviewEntry, ReviewEntry.objects.answers_visible_to)

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -505,6 +506,25 @@ class ReviewEntryQuerySet(models.QuerySet):
         which name a member of the municipality's staff (the NGO deals with the municipality)."""
         return self.public().exclude(kind=ReviewEntryKind.ASSIGNMENT)
 
+    def answers_visible_to(self, user):
+        """The public answers the user may read (and download the files of): those of the
+        user's NGOs' cases, of the cases now in the user's municipalities' inboxes, of the cases
+        the user coordinates, and those the user's municipality wrote (also after a referral)."""
+        roles = roles_of(user)
+        visible = Q(municipality__in=roles.municipality_ids)
+        visible |= Q(expectation__is_case=True) & (
+            Q(expectation__submission__ngo__in=roles.ngo_ids)
+            | Q(expectation__municipality__in=roles.municipality_ids)
+        )
+        if roles.is_national_coordinator or roles.is_site_admin:
+            visible |= Q(expectation__is_case=True)
+        elif roles.subregion_ids:
+            visible |= Q(
+                expectation__is_case=True,
+                expectation__municipality__province__subregion_id__in=roles.subregion_ids,
+            )
+        return self.filter(visible, kind=ReviewEntryKind.ANSWER)
+
 
 class ReviewEntry(models.Model):
     """One line of a case's history: who did what, when, from which state to which, with what
@@ -553,6 +573,8 @@ class ReviewEntry(models.Model):
         verbose_name=_("assigned to"),
     )
     text = models.TextField(_("text"), max_length=4000, blank=True)
+    # The files of an answer (portal.Attachment): deleted with it, files included.
+    attachments = GenericRelation("portal.Attachment", related_query_name="review_entry")
 
     objects = ReviewEntryQuerySet.as_manager()
 
@@ -651,3 +673,78 @@ class SubmissionRevision(models.Model):
 
     def __str__(self):
         return f"{self.submission} — {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MessageSide(models.TextChoices):
+    NGO = "ngo", _("NGO")
+    MUNICIPALITY = "municipality", _("Municipality")
+
+
+class CaseMessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The messages the user may read: the whole conversation of the cases of the user's
+        NGOs, of the cases now in the user's municipalities' inboxes and, read-only, of the
+        cases the user coordinates; of a case referred away, only what the user's municipality
+        wrote while it had it."""
+        roles = roles_of(user)
+        visible = Q(side=MessageSide.MUNICIPALITY, municipality__in=roles.municipality_ids)
+        visible |= Q(expectation__is_case=True) & (
+            Q(expectation__submission__ngo__in=roles.ngo_ids)
+            | Q(expectation__municipality__in=roles.municipality_ids)
+        )
+        if roles.is_national_coordinator or roles.is_site_admin:
+            visible |= Q(expectation__is_case=True)
+        elif roles.subregion_ids:
+            visible |= Q(
+                expectation__is_case=True,
+                expectation__municipality__province__subregion_id__in=roles.subregion_ids,
+            )
+        return self.filter(visible)
+
+
+class CaseMessage(models.Model):
+    """One message of the conversation between the NGO and the municipality handling a case:
+    who wrote it, for which side, and (for either side) the municipality that had the case at
+    the time, so that a municipality the case was referred away from keeps reading what it
+    wrote. Messages are only ever added. Internal notes are ReviewEntry rows, not messages."""
+
+    Side = MessageSide
+
+    expectation = models.ForeignKey(
+        Expectation, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    side = models.CharField(_("written for"), max_length=12, choices=MessageSide.choices)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality of the case at the time"),
+    )
+    text = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Its files (portal.Attachment): deleted with it, files included.
+    attachments = GenericRelation("portal.Attachment", related_query_name="case_message")
+
+    objects = CaseMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case message")
+        verbose_name_plural = _("case messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["expectation", "created_at"], name="casemessage_thread")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(side__in=MessageSide.values), name="case_message_side_known"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="case_message_text_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_side_display()}"

@@ -4,7 +4,7 @@ reports/urls.py."""
 
 from django.urls import path
 
-from surveys.views import campaigns, inbox, review, submissions
+from surveys.views import campaigns, conversation, inbox, review, submissions
 
 app_name = "surveys"
 urlpatterns = [
@@ -22,6 +22,17 @@ urlpatterns = [
     path("cases/<int:pk>/note/", review.case_note, name="case_note"),
     path("cases/<int:pk>/assign/", review.case_assign, name="case_assign"),
     path("cases/<int:pk>/refer/", review.case_refer, name="case_refer"),
+    path("cases/<int:pk>/messages/", conversation.case_message, name="case_message"),
+    path(
+        "cases/<int:pk>/conversation/",
+        conversation.case_conversation,
+        name="case_conversation",
+    ),
+    path(
+        "my-expectations/<int:pk>/messages/",
+        conversation.my_expectation_message,
+        name="my_expectation_message",
+    ),
     path("my-expectations/", review.my_expectations, name="my_expectations"),
     path("my-expectations/<int:pk>/", review.my_expectation, name="my_expectation"),
     path(

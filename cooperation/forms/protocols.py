@@ -16,7 +16,9 @@ from cooperation.models import MAX_QUANTITY, ServiceGroup
 from municipalities.models import District, Municipality
 from ngos.models import NGO, CapabilityKind, CapacityUnit
 from portal.access import roles_of
+from portal.attachments import attachment_check
 from portal.choices import Hazard
+from portal.models import Attachment
 from surveys.models import Phase
 
 PDF_MAGIC = b"%PDF-"
@@ -152,7 +154,7 @@ class ProtocolForm(VersionedForm):
         self.fields["document"].help_text = _(
             "Optional: the scanned, signed protocol, a PDF file of at most %(size)s."
         ) % {"size": size}
-        if protocol is None or not protocol.document:
+        if protocol is None or protocol.document is None:
             del self.fields["remove_document"]
         else:
             self.fields["document"].widget = forms.FileInput(attrs={"accept": "application/pdf"})
@@ -161,7 +163,8 @@ class ProtocolForm(VersionedForm):
             ) % {"size": size}
 
     def clean_document(self):
-        """A PDF (by its name and its first bytes) no larger than the limit."""
+        """A PDF (by its name and its first bytes) no larger than the limit, as a checked file
+        ready to store (``portal.attachments.CheckedFile``)."""
         upload = self.cleaned_data.get("document")
         if not upload:
             return None
@@ -179,7 +182,8 @@ class ProtocolForm(VersionedForm):
             raise forms.ValidationError(
                 _("This file is not a PDF document, even if its name ends in .pdf.")
             )
-        return upload
+        # Stored as an attachment (portal/attachments.py): checked and named there too.
+        return attachment_check(upload, allowed={Attachment.MediaType.PDF})
 
     def clean(self):
         data = super().clean()

@@ -47,6 +47,7 @@ from cooperation.models import (
 from municipalities.models import MunicipalStaff
 from ngos.models import NGO, Membership
 from portal.access import roles_of
+from portal.attachments import attachment_store
 from portal.audit import audit, describe
 from portal.mail import mail_batch
 from portal.models import AuditEntry, Notification
@@ -326,9 +327,9 @@ def protocol_create(
         created_by=user,
     )
     protocol.hazards, protocol.phases = hazards, phases
-    if document:
-        protocol.document = document
     protocol.save()
+    if document:
+        attachment_store(owner=protocol, checked=document, user=user)
     protocol.districts.set(districts)
     _set_municipal_commitments(protocol, municipal_commitments)
     if expectation is not None and expectation.submission.ngo.is_verified:
@@ -363,8 +364,8 @@ def protocol_update(
     municipal_commitments=(),
 ) -> Protocol:
     """Change a draft. Side effects: updates the protocol (version raised), its districts and
-    the municipality's commitments; a replaced or removed document's file is deleted after the
-    transaction commits."""
+    the municipality's commitments; ``document`` (a checked PDF, portal.attachments) replaces
+    the signed document, whose file is deleted after the transaction commits."""
     protocol = _locked(protocol_id, expected_version)
     _require_staff(protocol, user)
     _require_status(
@@ -386,17 +387,13 @@ def protocol_update(
     protocol.service_group = service_group
     protocol.starts_on, protocol.ends_on = starts_on, ends_on
     fields = [*EDITABLE_FIELDS, *PROTOCOL_HAZARD_FIELDS.values(), *PROTOCOL_PHASE_FIELDS.values()]
-    old_name = protocol.document.name
-    if document:
-        protocol.document = document
-        fields.append("document")
-    elif remove_document and old_name:
-        protocol.document = ""
-        fields.append("document")
     _save(protocol, *fields)
-    if "document" in fields and old_name:
-        storage = protocol.document.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
+    if document or remove_document:
+        # The file of a replaced or removed document goes with its row, after the commit.
+        for old in protocol.attachments.all():
+            old.delete()
+    if document:
+        attachment_store(owner=protocol, checked=document, user=user)
     protocol.districts.set(districts)
     _set_municipal_commitments(protocol, municipal_commitments)
     return protocol

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -161,6 +161,7 @@ def _detail_queryset(user):
             Prefetch("parties", queryset=parties),
             "municipal_commitments",
             "districts",
+            "attachments",
         )
     )
 
@@ -255,20 +256,12 @@ def protocol_detail(request, pk):
 @login_required
 @require_GET
 def protocol_document(request, pk):
-    """The signed document, for the people who may see the protocol (never a public URL)."""
-    protocol = _visible(request, pk)
-    if not protocol.document:
+    """The signed document: the address of earlier links, sending on to its attachment (whose
+    download view checks access again)."""
+    document = _visible(request, pk).document
+    if document is None:
         raise Http404
-    try:
-        handle = protocol.document.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(
-        handle,
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"protocol-{protocol.pk}.pdf",
-    )
+    return redirect(document.get_absolute_url())
 
 
 def _act(request, protocol, run, *, form=None, name=None, success):

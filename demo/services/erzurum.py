@@ -9,7 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from demo.services import cooperation_protocols
+from demo.services import case_conversations, cooperation_protocols
 from demo.services.accounts import demo_user
 from demo.services.cooperation_activations import seed_activations
 from demo.services.programme_certificates import seed_certificates
@@ -812,3 +812,4 @@ def seed_demo(*, log=print):
         log(f"· {stage.__doc__.splitlines()[0]}")
         stage()
     cooperation_protocols.seed_protocols(log=log)
+    case_conversations.seed_case_conversation(log=log)  # issue 18

@@ -90,6 +90,7 @@ def ngo_detail(request, slug):
         "can_view_members": user.has_perm("ngos.view_members", ngo),
         "can_manage_capabilities": user.has_perm("ngos.manage_capabilities", ngo),
         "can_verify": can_verify,
+        "can_view_documents": ngo.documents_readable_by(user),
         "can_ask_to_join": ngo.is_verified and not is_member,
     }
     return render(request, "ngos/ngo_detail.html", context)

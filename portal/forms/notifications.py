@@ -9,6 +9,8 @@ from portal.models import EmailPreferences
 NGO_FIELDS = ["answers", "status_changes", "referrals", "completions"]
 # The digest of new and overdue cases of the user's municipalities.
 MUNICIPAL_FIELDS = ["digest"]
+# Messages in the conversation of a case: for both sides of it.
+CONVERSATION_FIELDS = ["case_messages"]
 # Regional programme registrations: everyone may register.
 COMMON_FIELDS = ["events"]
 
@@ -19,13 +21,17 @@ class EmailPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = EmailPreferences
-        fields = [*NGO_FIELDS, *MUNICIPAL_FIELDS, *COMMON_FIELDS]
+        fields = [*NGO_FIELDS, *MUNICIPAL_FIELDS, *CONVERSATION_FIELDS, *COMMON_FIELDS]
         help_texts = {
             "answers": _("When a municipality writes a public answer to one of them."),
             "status_changes": _("When a municipality changes the status of one of them."),
             "referrals": _("When one of them is referred to another municipality."),
             "completions": _("When a municipality completes one; your NGO is asked to confirm."),
             "digest": _("One email for all of them, only when there is something new or overdue."),
+            "case_messages": _(
+                "When the other side (the NGO or the municipality) writes in the conversation of "
+                "a case you take part in."
+            ),
             "events": _("Confirmations, waiting-list places and changes of your registrations."),
         }
 
@@ -37,6 +43,8 @@ class EmailPreferencesForm(forms.ModelForm):
             hidden += NGO_FIELDS
         if not roles.is_municipal_staff:
             hidden += MUNICIPAL_FIELDS
+        if not (roles.is_ngo_member or roles.is_municipal_staff):
+            hidden += CONVERSATION_FIELDS
         for name in hidden:
             del self.fields[name]
 
@@ -54,6 +62,7 @@ class EmailPreferencesForm(forms.ModelForm):
         groups = [
             (_("Your NGOs' expectations"), ngo_note, NGO_FIELDS),
             (_("Your municipalities' cases"), "", MUNICIPAL_FIELDS),
+            (_("Conversations on cases"), "", CONVERSATION_FIELDS),
             (_("Regional programmes"), "", COMMON_FIELDS),
         ]
         return [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
-from portal.forms.fields import PersonChoiceField
+from portal.forms.fields import AttachmentsField, PersonChoiceField, attachments_help
 from surveys.models import ExpectationStatus
 from surveys.services.review import (
     allowed_statuses,
@@ -100,6 +100,11 @@ class AnswerForm(CaseForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("The NGO's administrators read it and are notified."),
     )
+    files = AttachmentsField(label=_("Attach files"))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["files"].help_text = attachments_help(self.fields["files"])
 
 
 class NoteForm(CaseForm):

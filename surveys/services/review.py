@@ -19,10 +19,12 @@ from django.utils.translation import gettext_noop
 from municipalities.models import Municipality, MunicipalStaff
 from ngos.models import Membership
 from portal.access import roles_of
+from portal.attachments import attachments_store
 from portal.mail import mail_batch
 from portal.notifications import Message, notify
 from surveys.models import TRANSITIONS, Expectation, ExpectationStatus, ReviewEntry
 from surveys.services.answer_templates import answer_template_fill
+from surveys.services.conversation import case_files_check
 
 Status = ExpectationStatus
 Kind = ReviewEntry.Kind
@@ -189,19 +191,30 @@ def expectation_change_status(
 
 @transaction.atomic
 def expectation_answer(
-    *, expectation_id, expected_version, user, text, base_url="", fill_placeholders=False
+    *,
+    expectation_id,
+    expected_version,
+    user,
+    text,
+    base_url="",
+    fill_placeholders=False,
+    files=(),
 ) -> ReviewEntry:
     """A public answer to the NGO; ``fill_placeholders``: ``text`` is an answer template's,
     whose {ngo}, {title} and {municipality} are filled in for this case (the inbox's bulk
-    answer). The first answer sets the case's first-answer time (for the responsiveness
-    reports). Side effects: one history entry; the NGO is notified."""
+    answer); ``files``: checked files to attach (within the case's total). The first answer sets
+    the case's first-answer time (for the responsiveness reports). Side effects: one history
+    entry and its attachments; the NGO is notified."""
     case = _case_for_staff(expectation_id, user, expected_version)
     if fill_placeholders:
         text = answer_template_fill(text or "", case)
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Write the answer first."))
+    files = list(files)
+    case_files_check(case.pk, files)
     entry = _entry(case, user, Kind.ANSWER, text=text)
+    entry.files = attachments_store(owner=entry, files=files, user=user)
     if case.first_answered_at is None:
         case.first_answered_at = entry.created_at
     _bump(case, "first_answered_at")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ngos.models import NGO
 from portal.access import roles_of
+from surveys.forms.conversation import MessageForm
 from surveys.forms.review import (
     AnswerForm,
     AssignForm,
@@ -31,6 +32,7 @@ from surveys.forms.review import (
 )
 from surveys.models import TRANSITIONS, AnswerTemplate, Expectation, ReviewEntry
 from surveys.services.answer_templates import answer_template_fill, answer_with_template
+from surveys.services.conversation import case_thread, with_files
 from surveys.services.review import (
     ReviewConflict,
     expectation_add_note,
@@ -110,10 +112,20 @@ def _answer_templates(case):
 
 
 def _render_case(
-    request, case, *, can_act, bound=None, conflict=None, templates=None, extra=None, fragment=""
+    request,
+    case,
+    *,
+    can_act,
+    bound=None,
+    conflict=None,
+    templates=None,
+    extra=None,
+    fragment="",
+    message_form=None,
 ):
-    """The case page; after a refused action, ``bound`` holds that form with what was typed.
-    ``extra``: more context (the answer template step); ``fragment``: the partial to return."""
+    """The case page; after a refused action, ``bound`` holds that form with what was typed
+    (``message_form``: the conversation's). ``extra``: more context (the answer template step);
+    ``fragment``: the partial to return."""
     ngo = case.submission.ngo
     context = {
         "case": case,
@@ -121,7 +133,10 @@ def _render_case(
         "can_act": can_act,
         "conflict": conflict,
         "is_overdue": case.is_overdue(),
-        "history": list(_history(case, request.user, internal=can_act)),
+        "history": with_files(_history(case, request.user, internal=can_act), ReviewEntry),
+        "thread": case_thread(case, request.user),
+        "message_form": message_form or (MessageForm() if can_act else None),
+        "message_url": reverse("surveys:case_message", kwargs={"pk": case.pk}),
         "show_contacts": ngo.contacts_public
         or request.user.has_perm("ngos.view_private_contacts", ngo),
     }
@@ -151,7 +166,7 @@ def _act(request, pk, name, run):
     refusal re-renders the page with the error at that form and what was typed kept. ``run``
     takes the case and the cleaned data and returns (success message, redirect URL or None)."""
     case = _staff_case(request, pk)
-    form = CASE_FORMS[name](request.POST, case=case)
+    form = CASE_FORMS[name](request.POST, request.FILES, case=case)
     if form.is_valid():
         try:
             message, url = run(case, form.cleaned_data)
@@ -248,6 +263,7 @@ def case_answer(request, pk):
             user=request.user,
             text=data["text"],
             base_url=_base_url(request),
+            files=data.get("files") or [],
         )
         return _("Your answer was sent to the NGO."), None
 
@@ -344,7 +360,7 @@ def my_expectations(request):
     return render(request, "surveys/my_expectation_list.html", {"groups": groups})
 
 
-def _render_ngo_case(request, case, *, dispute_form=None):
+def _render_ngo_case(request, case, *, dispute_form=None, message_form=None):
     # The NGO reads what the municipality did, never which member of its staff did it.
     history = (
         ReviewEntry.objects.filter(expectation=case)
@@ -353,7 +369,10 @@ def _render_ngo_case(request, case, *, dispute_form=None):
     )
     context = {
         "case": case,
-        "history": list(history),
+        "history": with_files(history, ReviewEntry),
+        "thread": case_thread(case, request.user),
+        "message_form": message_form or MessageForm(),
+        "message_url": reverse("surveys:my_expectation_message", kwargs={"pk": case.pk}),
         "can_respond": case.status == Expectation.Status.COMPLETED
         and case.ngo_confirmed_at is None,
         "dispute_form": dispute_form or DisputeForm(),

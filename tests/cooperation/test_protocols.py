@@ -509,7 +509,7 @@ def test_the_signed_document_must_be_a_pdf(
     page = response.content.decode()
     assert error in page
     assert 'value="Yeni başlık"' in page
-    assert not Protocol.objects.get(pk=protocol.pk).document
+    assert Protocol.objects.get(pk=protocol.pk).document is None
 
 
 def test_a_too_large_document_is_refused_with_the_limit(people, client, settings, tmp_path):
@@ -537,13 +537,28 @@ def test_a_pdf_is_stored_and_served_only_to_those_who_see_the_protocol(
         {**_content_data(protocol), "document": upload},
     )
     assert response.status_code == 302
+    document = Protocol.objects.get(pk=protocol.pk).document
+    assert (document.name, document.media_type) == ("imza.pdf", "application/pdf")
+    # The address of earlier links leads to the attachment, served at /attachments/….
     url = reverse("cooperation:protocol_document", args=[protocol.pk])
-    download = client.get(url)
+    assert client.get(url)["Location"] == document.get_absolute_url()
+    download = client.get(document.get_absolute_url())
     assert b"".join(download.streaming_content) == b"%PDF-1.7 signed"
     assert download["Content-Type"] == "application/pdf"
     # The party NGO does not see a draft, so not its document either.
     client.force_login(people["admin_a"])
     assert client.get(url).status_code == 404
+    assert client.get(document.get_absolute_url()).status_code == 404
+    # Replacing the document deletes the old one (its row now, its file after the commit).
+    client.force_login(people["staff"])
+    client.post(
+        reverse("cooperation:protocol_edit", args=[protocol.pk]),
+        {
+            **_content_data(Protocol.objects.get(pk=protocol.pk)),
+            "document": SimpleUploadedFile("yeni.pdf", b"%PDF-1.7 new"),
+        },
+    )
+    assert [a.name for a in Protocol.objects.get(pk=protocol.pk).attachments.all()] == ["yeni.pdf"]
 
 
 def test_the_whole_lifecycle_through_the_pages(people, client):

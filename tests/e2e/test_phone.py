@@ -160,6 +160,11 @@ def _pages():
     flood = Activation.objects.get(title=FLOOD_TITLE)
     call = flood.calls.get(ngo=ngo)
 
+    # The demo's conversation on a case, with a photo and a PDF (issue 18).
+    from surveys.models import CaseMessage
+
+    talk = CaseMessage.objects.filter(author__email="ngo@demo.test").first().expectation
+
     def en(name, *args, query=""):
         with translation.override("en"):
             return reverse(name, args=args) + query
@@ -187,9 +192,13 @@ def _pages():
         ("ngo@demo.test", "NGO's protocols", en("cooperation:ngo_protocols", ngo.slug)),
         ("ngo@demo.test", "protocol", en("cooperation:protocol_detail", protocol.pk)),
         ("ngo@demo.test", "call for support", en("cooperation:respond", flood.pk, call.pk)),
+        ("ngo@demo.test", "NGO documents", en("ngos:documents", ngo.slug)),
+        ("ngo@demo.test", "conversation", en("surveys:my_expectation", talk.pk) + "#conversation"),
+        ("ngo@demo.test", "conversation page", en("surveys:case_conversation", talk.pk)),
         ("municipality@demo.test", "dashboard", "/en/dashboard/"),
         ("municipality@demo.test", "inbox", "/en/surveys/inbox/"),
         ("municipality@demo.test", "case", f"/en/surveys/cases/{case.pk}/"),
+        ("municipality@demo.test", "case with conversation", en("surveys:case", talk.pk)),
         (
             "municipality@demo.test",
             "capability search",

@@ -294,6 +294,7 @@ def test_preferences_of_an_ngo_member_show_the_ngo_group_and_events(user_client,
         "status_changes",
         "referrals",
         "completions",
+        "case_messages",
         "events",
     }
     for label in [*NGO_LABELS, EVENTS_LABEL]:
@@ -314,7 +315,7 @@ def test_preferences_of_an_ngo_admin_need_no_explanation(user_client, user):
 def test_preferences_of_municipal_staff_show_the_digest_and_events(user_client, user):
     MunicipalStaffFactory(user=user)
     html = user_client.get(PREFERENCES_URL).content.decode()
-    assert shown_fields(user_client) == {"digest", "events"}
+    assert shown_fields(user_client) == {"digest", "case_messages", "events"}
     assert DIGEST_LABEL in html and EVENTS_LABEL in html
     assert not any(label in html for label in NGO_LABELS)
 
@@ -332,6 +333,7 @@ def test_preferences_of_someone_with_both_roles_show_every_group(user_client, us
         "referrals",
         "completions",
         "digest",
+        "case_messages",
         "events",
     }
 

@@ -71,6 +71,10 @@ class World:
     attendance: object = None
     notification: Notification = None
     identity_change: NGOIdentityChange = None
+    # The conversation on the case, a message with a file (issue 18).
+    case_message: object = None
+    case_attachment: object = None
+    ngo_document: object = None
     # Cooperation protocols of the municipality with the NGO as party (issue 16).
     draft_protocol: object = None
     proposed_protocol: object = None
@@ -210,16 +214,43 @@ def build_world() -> World:
         user=users["ngo_member"], kind="answer", message="Belediye yanıt verdi.", url="/"
     )
 
+    # --- the conversation on the case and its files (issue 18) ---
+    _conversation(w)
     # --- cooperation protocols (issue 16) ---
     _protocols(w)
     return w
 
 
+def _conversation(w):
+    """The municipality wrote to the NGO about the case, with a PDF; the NGO answered."""
+    from portal.attachments import attachment_check
+    from surveys.services.conversation import case_message_post
+    from tests.attachment_files import PDF, upload
+
+    w.case_message = case_message_post(
+        expectation_id=w.case.pk,
+        user=w.users["municipal_staff"],
+        side="municipality",
+        text="Matris yazışması: saha planı ekte.",
+        files=[attachment_check(upload("saha-plani.pdf", PDF))],
+    )
+    w.case_attachment = w.case_message.files[0]
+    # The NGO's certificate (issue 18): its administrators and coordinators only.
+    from ngos.services.documents import ngo_documents_add
+
+    w.ngo_document = ngo_documents_add(
+        ngo_id=w.ngo.pk,
+        user=w.users["ngo_admin"],
+        files=[attachment_check(upload("faaliyet-belgesi.pdf", PDF))],
+    )[0]
+    case_message_post(
+        expectation_id=w.case.pk, user=w.users["ngo_member"], side="ngo", text="Teşekkürler."
+    )
+
+
 def _protocols(w):
     """A draft, a proposed and an active protocol of the municipality, each with the NGO as a
     party that commits something; the active one grew out of the case and has its document."""
-    from django.core.files.base import ContentFile
-
     from tests.factories import NGOCommitmentFactory, ProtocolFactory, ProtocolPartyFactory
 
     protocols = {}
@@ -236,7 +267,14 @@ def _protocols(w):
         )
         NGOCommitmentFactory(party=ProtocolPartyFactory(protocol=protocol, ngo=w.ngo))
         protocols[name] = protocol
-    protocols["active"].document.save("imza.pdf", ContentFile(b"%PDF-1.4 matris"), save=True)
+    from portal.attachments import attachment_check, attachment_store
+    from tests.attachment_files import upload
+
+    attachment_store(
+        owner=protocols["active"],
+        checked=attachment_check(upload("imza.pdf", b"%PDF-1.4 matris")),
+        user=w.users["municipal_staff"],
+    )
     w.draft_protocol = protocols["draft"]
     w.proposed_protocol = protocols["proposed"]
     w.active_protocol = protocols["active"]

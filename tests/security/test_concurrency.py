@@ -239,3 +239,32 @@ def test_a_submission_saved_once_records_one_revision_under_a_race():
     assert submission.status == "submitted" and submission.receipt_number
     assert SubmissionRevision.objects.filter(submission=submission, kind="submitted").count() == 1
     assert submission.items.count() == 5
+
+
+def test_two_uploads_at_once_cannot_take_a_case_over_its_total(settings):
+    """Issue 18: the per-case total of attachments is checked under the case's row lock."""
+    from portal.attachments import attachment_check
+    from portal.models import Attachment
+    from surveys.models import CaseMessage
+    from surveys.services.conversation import case_message_post
+    from tests.attachment_files import PDF, upload
+
+    settings.ATTACHMENT_CASE_MAX_BYTES = len(PDF) * 3
+    submission = SubmissionFactory(
+        status=Submission.Status.SUBMITTED,
+        receipt_number="C-000002",
+        submitted_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    case = ExpectationFactory(submission=submission, rank=1)
+    staff = [MunicipalStaffFactory(municipality=erzurum_metropolitan()).user for _ in range(2)]
+    files = [attachment_check(upload(f"{n}.pdf", PDF)) for n in range(2)]
+
+    def write(user):
+        return lambda: case_message_post(
+            expectation_id=case.pk, user=user, side="municipality", text="Ek", files=files
+        )
+
+    outcomes = race(*(write(user) for user in staff))
+    assert sum(isinstance(o, CaseMessage) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 1, outcomes
+    assert Attachment.objects.count() == 2

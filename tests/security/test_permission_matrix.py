@@ -231,6 +231,35 @@ SUBMISSION = outcomes(
     regional_coordinator=OK,
     national_coordinator=OK,
 )
+# The conversation on a case (issue 18): its NGO, its municipality and the coordinators of its
+# area read it; anyone else gets a 404 (the other municipality, the other NGO, the other
+# sub-region's coordinator). Its files are downloaded by the same people.
+CONVERSATION_READ = outcomes(
+    404,
+    anonymous=LOGIN,
+    ngo_member=OK,
+    ngo_admin=OK,
+    municipal_staff=OK,
+    regional_coordinator=OK,
+    national_coordinator=OK,
+    site_admin=OK,
+)
+# An NGO's documents (its certificate, …): its administrators and the coordinators of its area.
+NGO_DOCUMENTS = outcomes(
+    404,
+    anonymous=LOGIN,
+    ngo_admin=OK,
+    regional_coordinator=OK,
+    national_coordinator=OK,
+    site_admin=OK,
+)
+# Uploading and removing them: its administrators; the coordinators who read them get a 403.
+NGO_DOCUMENTS_MANAGE = {
+    **NGO_DOCUMENTS,
+    "regional_coordinator": 403,
+    "national_coordinator": 403,
+    "site_admin": 403,
+}
 # Answer templates of the staff's own municipalities.
 TEMPLATE_OWN = {**MUNICIPAL, "other_municipal_staff": 404}
 
@@ -715,6 +744,52 @@ MATRIX: dict[str, Entry] = {
     ),
     "surveys:case_assign": action(_case, CASE_ACT, get_as="municipal_staff"),
     "surveys:case_refer": action(_case, CASE_ACT, get_as="municipal_staff"),
+    "surveys:case_message": action(
+        _case, CASE_ACT, data=lambda w: {"text": "Matris mesajı."}, get_as="municipal_staff"
+    ),
+    "surveys:case_conversation": page(
+        _case,
+        CONVERSATION_READ,
+        secret=Secret(
+            lambda w: "Matris yazışması",
+            shown_to=("ngo_member", "municipal_staff", "regional_coordinator", "site_admin"),
+        ),
+    ),
+    # One download view for every attachment: a case message's file, the NGO's certificate and
+    # a protocol's signed document, each scoped like its owner.
+    "attachment": page(
+        lambda w: {"pk": w.case_attachment.pk, "name": w.case_attachment.name},
+        CONVERSATION_READ,
+        secret=Secret(lambda w: "%PDF-1.4", shown_to=("ngo_member", "municipal_staff")),
+        more=(
+            Check(
+                "GET",
+                NGO_DOCUMENTS,
+                kwargs=lambda w: {"pk": w.ngo_document.pk, "name": w.ngo_document.name},
+            ),
+            Check(
+                "GET",
+                PROTOCOL_READ,
+                kwargs=lambda w: {
+                    "pk": w.active_protocol.document.pk,
+                    "name": w.active_protocol.document.name,
+                },
+            ),
+        ),
+    ),
+    "ngos:documents": Entry(
+        _ngo,
+        (Check("GET", NGO_DOCUMENTS), Check("POST", NGO_DOCUMENTS_MANAGE)),
+        Secret(
+            lambda w: "faaliyet-belgesi.pdf",
+            shown_to=("ngo_admin", "regional_coordinator", "national_coordinator"),
+        ),
+    ),
+    "ngos:document_remove": action(
+        lambda w: {"slug": w.ngo.slug, "pk": w.ngo_document.pk},
+        NGO_DOCUMENTS_MANAGE,
+        get_as="ngo_admin",
+    ),
     "surveys:answer_templates": form(expect=MUNICIPAL),
     "surveys:answer_template_edit": form(lambda w: {"pk": w.answer_template.pk}, TEMPLATE_OWN),
     "surveys:answer_template_retire": action(
@@ -736,6 +811,9 @@ MATRIX: dict[str, Entry] = {
     "surveys:my_expectation_confirm": action(_case, NGO_CASE),
     "surveys:my_expectation_dispute": action(
         _case, NGO_CASE, data=lambda w: {"text": "Henüz yapılmadı."}
+    ),
+    "surveys:my_expectation_message": action(
+        _case, NGO_CASE, data=lambda w: {"text": "Matris sorusu."}
     ),
     # --- reports (coordinators) ---------------------------------------------------------------
     "reports:index": page(expect=COORDINATION),

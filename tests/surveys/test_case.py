@@ -755,8 +755,9 @@ def test_case_page_query_count_does_not_grow_with_the_history(staff_client, ngo,
     large = count_case_page_queries(staff_client, submitted_case(ngo=NGOFactory()), 10)
     # session, user, three role queries, the case, the history, the answer templates,
     # the unread notifications of the navigation, the colleagues, the referral targets, the
-    # cooperation protocols grown out of the case
-    assert small == large == 12
+    # cooperation protocols grown out of the case, the files of the history's answers, the
+    # conversation (empty here: its files are not queried)
+    assert small == large == 14
 
 
 def test_coordinator_case_page_query_count_does_not_grow(client, ngo):
@@ -768,8 +769,8 @@ def test_coordinator_case_page_query_count_does_not_grow(client, ngo):
     large = count_case_page_queries(client, submitted_case(ngo=NGOFactory()), 10, shown=7)
     # session, user, three role queries, the coordinated case (the inbox lookup of someone
     # without a municipality runs no query), the history, the unread notifications, the
-    # cooperation protocols grown out of the case
-    assert small == large == 9
+    # cooperation protocols grown out of the case, the files of the answers, the conversation
+    assert small == large == 11
 
 
 def test_membership_does_not_open_the_case_page(client, case, member):
