@@ -114,6 +114,10 @@ def resolve_targets():
          "/cooperation/protocols/?status=active&hazard=earthquake"),
         ("contact_sheet", f"Emergency contact sheet: province {ISTANBUL} (coordinator)",
          COORDINATOR, f"/cooperation/protocols/contacts/?province={ISTANBUL}"),
+        # --- programmes' follow-through and the NGO's open-data page (issues 18, 19) ---
+        ("follow_through", "Programmes' follow-through, 17 sub-regions (coordinator)",
+         COORDINATOR, "/events/follow-through/"),
+        ("open_data", "Open-data downloads page", None, "/open-data/"),
         # --- the public JSON API's lists (issue 19; 50 rows a page) ---
         ("api_municipalities", f"API: municipalities of province {ISTANBUL}", None,
          f"/api/v1/municipalities/?province={ISTANBUL}"),
