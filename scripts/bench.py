@@ -908,6 +908,10 @@ def compare(options):
         pg.stop()
 
 
+def _times(ratio):
+    return f"{ratio}×" if isinstance(ratio, int | float) else ratio
+
+
 def write_comparison(results):
     docs = BASE_DIR / "docs"
     (docs / "bench-compare.json").write_text(
@@ -925,7 +929,8 @@ def write_comparison(results):
         f"{results['load_average']['start']} → {results['load_average']['end']}.",
         "",
         "A ratio below 1 means the current tree is faster (for throughput: above 1 means it "
-        "serves more).",
+        "serves more). A page that did not answer 200 on both sides has no ratio (REF cannot "
+        "read a schema whose columns it needs were removed since).",
         "",
         "| page | median ms (current / ref) | ratio | p95 ms (current / ref) | ratio "
         "| req/s at 8 (current / ref) | ratio | statuses (current / ref) |",
@@ -933,11 +938,15 @@ def write_comparison(results):
     ]
     for page in results["pages"].values():
         c, r = page["current"], page["ref"]
+        if c["statuses"] != [200] or r["statuses"] != [200]:
+            # An error page is no measure of the page: say so instead of a ratio.
+            page = {**page, "median_ratio": "— (not all 200)", "p95_ratio": "—",
+                    "throughput_ratio": "—"}  # fmt: skip
         lines.append(
             f"| {page['label']} | {c['median_ms']} / {r['median_ms']} | "
-            f"**{page['median_ratio']}×** | {c['p95_ms']} / {r['p95_ms']} | "
-            f"{page['p95_ratio']}× | {c['throughput_rps_8']} / {r['throughput_rps_8']} | "
-            f"{page['throughput_ratio']}× | {c['statuses']} / {r['statuses']} |"
+            f"**{_times(page['median_ratio'])}** | {c['p95_ms']} / {r['p95_ms']} | "
+            f"{_times(page['p95_ratio'])} | {c['throughput_rps_8']} / {r['throughput_rps_8']} | "
+            f"{_times(page['throughput_ratio'])} | {c['statuses']} / {r['statuses']} |"
         )
     (docs / "bench-compare.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -73,6 +73,7 @@ def board_map(activation, calls) -> BoardMap:
         ),
         provinces=provinces,
         view_box=charts.view_box_of(sorted(affected | set(called))),
+        only_in_view=True,
     )
     legend = [
         (AFFECTED, _("Affected area")),
