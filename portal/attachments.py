@@ -17,12 +17,15 @@ The per-case total (``ATTACHMENT_CASE_MAX_BYTES``) is the domain's to compute; t
 ``attachments_size`` and ``check_total``.
 """
 
+import datetime
 import hashlib
 import io
+import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -31,10 +34,13 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.models import Attachment
+
+logger = logging.getLogger(__name__)
 
 MediaType = Attachment.MediaType
 EXTENSIONS = {MediaType.PDF: ".pdf", MediaType.PNG: ".png", MediaType.JPEG: ".jpg"}
@@ -191,8 +197,8 @@ def check_total(*, current: int, adding: Iterable[CheckedFile], limit: int) -> N
 def attachment_store(*, owner, checked: CheckedFile, user) -> Attachment:
     """Store a checked file as an attachment of ``owner``. Side effects: writes the file to the
     default storage and inserts the row; when the row cannot be written the file is removed.
-    (A transaction rolled back later leaves the file behind without a row: harmless, as nothing
-    links to it, and it has its own random name.)"""
+    (A transaction rolled back later leaves the file behind without a row: nothing links to it,
+    it has its own random name, and ``attachment_orphans_delete`` removes it a day later.)"""
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(owner, for_concrete_model=True),
         object_id=owner.pk,
@@ -280,3 +286,53 @@ def _delete_file(sender, instance, **kwargs):
 
 def connect():
     post_delete.connect(_delete_file, sender=Attachment, dispatch_uid="attachment_file")
+
+
+# --- Files without a row ----------------------------------------------------------------------
+
+# Where attachment_path puts every file (portal.models).
+FOLDER = "attachments"
+# A file younger than this is never removed: its row may still be in an open transaction.
+ORPHAN_MIN_AGE = datetime.timedelta(days=1)
+ORPHAN_BATCH = 500
+
+
+def _stored_names(storage, folder: str) -> Iterator[str]:
+    """Every file under ``folder`` of the storage (its name as a FileField stores it)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}"
+    for sub in sorted(folders):
+        yield from _stored_names(storage, f"{folder}/{sub}")
+
+
+def _batches(names: Iterator[str], size: int) -> Iterator[list[str]]:
+    while batch := list(islice(names, size)):
+        yield batch
+
+
+def attachment_orphans_delete(*, storage=None, now=None) -> int:
+    """Delete the files of the attachments' folder that no Attachment row references and that
+    are older than ``ORPHAN_MIN_AGE`` (left behind when a transaction that had stored them
+    rolled back). Looks the names up in batches of ``ORPHAN_BATCH``; only the files without a
+    row are asked their age. Side effects: deletes those files. Returns how many."""
+    storage = storage or Attachment._meta.get_field("file").storage
+    limit = (now or timezone.now()) - ORPHAN_MIN_AGE
+    deleted = 0
+    for batch in _batches(_stored_names(storage, FOLDER), ORPHAN_BATCH):
+        known = set(Attachment.objects.filter(file__in=batch).values_list("file", flat=True))
+        for name in batch:
+            if name in known:
+                continue
+            try:
+                if storage.get_modified_time(name) >= limit:
+                    continue
+                storage.delete(name)
+            except FileNotFoundError:  # removed meanwhile (its row deleted and committed)
+                continue
+            deleted += 1
+            logger.info("Deleted the attachment file %s: no attachment refers to it", name)
+    return deleted

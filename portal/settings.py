@@ -526,6 +526,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opendata.tasks.generate_open_data",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Attachment files left without a row by a rolled-back transaction, older than a day
+    # (portal.attachments.attachment_orphans_delete); 04:10 Türkiye time.
+    "delete-orphan-attachment-files": {
+        "task": "portal.tasks.delete_orphan_attachment_files",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "worker-heartbeat": {
         "task": "portal.tasks.heartbeat",
         "schedule": HEARTBEAT_SECONDS,

@@ -1,9 +1,11 @@
-"""The base's tasks: sending the outbox, and the worker heartbeat that /readyz reads."""
+"""The base's tasks: sending the outbox, the worker heartbeat that /readyz reads, and removing
+stored attachment files that no row references."""
 
 import logging
 
 from celery import shared_task
 
+from portal.attachments import attachment_orphans_delete
 from portal.health import worker_heartbeat_record
 from portal.outbox import outgoing_mail_fail, outgoing_mail_send
 
@@ -38,3 +40,12 @@ def send_queued_mail(self, ids):
 def heartbeat():
     """Tell /readyz that a worker is consuming tasks."""
     worker_heartbeat_record()
+
+
+@shared_task(ignore_result=True)
+def delete_orphan_attachment_files():
+    """Delete attachment files older than a day that no Attachment row references."""
+    deleted = attachment_orphans_delete()
+    if deleted:
+        logger.info("Deleted %s attachment files without a row", deleted)
+    return deleted

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -524,6 +525,41 @@ class ReviewEntryQuerySet(models.QuerySet):
                 expectation__municipality__province__subregion_id__in=roles.subregion_ids,
             )
         return self.filter(visible, kind=ReviewEntryKind.ANSWER)
+
+    def referred_away_by(self, user):
+        """The referrals the user's municipalities made of cases that are no longer in their
+        inboxes (a case referred back is in the inbox again), newest first, with what the list
+        of referred cases shows and how many messages the referring municipality wrote on the
+        case (``messages_written``)."""
+        ids = roles_of(user).municipality_ids
+        written = (
+            CaseMessage.objects.filter(
+                expectation=OuterRef("expectation"),
+                side=MessageSide.MUNICIPALITY,
+                municipality=OuterRef("municipality"),
+            )
+            .order_by()
+            .values("expectation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.filter(
+                kind=ReviewEntryKind.REFERRAL,
+                municipality__in=ids,
+                expectation__is_case=True,
+            )
+            .exclude(expectation__municipality__in=ids)
+            .select_related(
+                "municipality",
+                "to_municipality",
+                "actor",
+                "expectation__submission__ngo",
+                "expectation__submission__campaign",
+            )
+            .annotate(messages_written=Coalesce(Subquery(written), 0))
+            .order_by("-created_at", "-pk")
+        )
 
 
 class ReviewEntry(models.Model):

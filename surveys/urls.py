@@ -48,6 +48,7 @@ urlpatterns = [
     # The inbox and answer templates
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/bulk/", inbox.inbox_bulk, name="inbox_bulk"),
+    path("inbox/referred/", inbox.referred_cases, name="referred_cases"),
     path("cases/", inbox.coordinator_cases, name="coordinator_cases"),
     path("answer-templates/", inbox.answer_template_list, name="answer_templates"),
     path(

@@ -74,22 +74,29 @@ def _minimal_pdf(lines) -> bytes:
     return out
 
 
-def plan_pdf() -> bytes:
-    """The municipality's plan as a PDF."""
+def html_pdf(html: str, fallback_lines) -> bytes:
+    """The page as a PDF written by WeasyPrint, or, where its system libraries are missing, a
+    minimal PDF of ``fallback_lines`` (ASCII)."""
     try:
         from weasyprint import HTML
 
-        return HTML(string=PLAN_HTML).write_pdf()
+        return HTML(string=html).write_pdf()
     except (ImportError, OSError):
-        return _minimal_pdf(
-            [
-                "Toplanma alani tabelalari - uygulama plani",
-                "Erzurum Buyuksehir Belediyesi",
-                "1. Mevcut tabelalarin incelenmesi (1. hafta)",
-                "2. Yipranmis tabelalarin yenilenmesi (2.-4. hafta)",
-                "3. Mahalle tanitim yuruyusu (5. hafta)",
-            ]
-        )
+        return _minimal_pdf(fallback_lines)
+
+
+def plan_pdf() -> bytes:
+    """The municipality's plan as a PDF."""
+    return html_pdf(
+        PLAN_HTML,
+        [
+            "Toplanma alani tabelalari - uygulama plani",
+            "Erzurum Buyuksehir Belediyesi",
+            "1. Mevcut tabelalarin incelenmesi (1. hafta)",
+            "2. Yipranmis tabelalarin yenilenmesi (2.-4. hafta)",
+            "3. Mahalle tanitim yuruyusu (5. hafta)",
+        ],
+    )
 
 
 def _file(name, content):

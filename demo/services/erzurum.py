@@ -9,7 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from demo.services import case_conversations, cooperation_protocols
+from demo.services import case_conversations, cooperation_protocols, ngo_documents
 from demo.services.accounts import demo_user
 from demo.services.cooperation_activations import seed_activations
 from demo.services.programme_certificates import seed_certificates
@@ -813,3 +813,4 @@ def seed_demo(*, log=print):
         stage()
     cooperation_protocols.seed_protocols(log=log)
     case_conversations.seed_case_conversation(log=log)  # issue 18
+    ngo_documents.seed_ngo_documents(log=log)  # issue 18

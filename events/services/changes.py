@@ -95,6 +95,14 @@ def programme_revise(
     return change
 
 
+def programme_change_audience(event):
+    """The registrations told about a change of the programme: everyone registered or on the
+    waiting list (not those who cancelled), and nobody once the programme is over or held."""
+    if event.ends_at <= timezone.now() or event.state == Event.State.HELD:
+        return Registration.objects.none()
+    return Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+
+
 def _change_text(event, kinds) -> str:
     if Kind.CANCELLED in kinds:
         return gettext("The programme %(title)s has been cancelled.") % {"title": event.title}
@@ -129,14 +137,8 @@ def programme_change_notify(*, change_id: int, base_url: str = "") -> int:
     if change.notified_at is not None:
         return 0
     event = change.event
-    recipients = []
-    if event.ends_at > timezone.now() and event.state != Event.State.HELD:
-        registrations = (
-            Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
-            .select_related("user")
-            .order_by("pk")
-        )
-        recipients = [r.user for r in registrations]
+    registrations = programme_change_audience(event).select_related("user").order_by("pk")
+    recipients = [r.user for r in registrations]
     # Read once for every recipient's .ics.
     prefetch_related_objects([event], "agenda")
 

@@ -1,13 +1,20 @@
 """Programmes: saving one with its speakers and agenda, and what its pages show beside it (the
 sub-region's top expectations, the check-in's summary for the minutes)."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from events.models import Event, Registration
-from events.services.changes import programme_changes, programme_revise, programme_snapshot
+from events.models import Event, ProgrammeChange, Registration
+from events.services.changes import (
+    programme_change_audience,
+    programme_changes,
+    programme_revise,
+    programme_snapshot,
+)
 from municipalities.models import SubRegion
 from portal.access import roles_of
 from portal.turkish import sort_key
@@ -22,14 +29,25 @@ TOP_EXPECTATIONS = 5
 NOT_FROM_FORM = ("seats_taken", "created_by", "created_at", "sequence", "revised_at")
 
 
+@dataclass(frozen=True)
+class ProgrammeSaved:
+    """What ``programme_save`` did: the programme, the change its registrants are being told
+    about (None when nothing they must hear of changed) and how many people that is."""
+
+    event: Event
+    change: ProgrammeChange | None = None
+    told: int = 0
+
+
 @transaction.atomic
-def programme_save(*, form, speakers, agenda, by, base_url: str = ""):
+def programme_save(*, form, speakers, agenda, by, base_url: str = "") -> ProgrammeSaved:
     """Save the programme, then its speakers, then its agenda (which refers to speakers).
 
     Side effects: creates or updates the Event (slug chosen on creation), and creates, updates
     and deletes its Speaker and AgendaItem rows. When the time, place or agenda of an existing
     programme changed, or it was cancelled (or reinstated), raises its calendar revision and
     has its registrants told after the commit (events.services.changes.programme_revise).
+    Returns the programme with that change and the number of people being told.
     """
     event = form.save(commit=False)
     before = None
@@ -63,8 +81,10 @@ def programme_save(*, form, speakers, agenda, by, base_url: str = ""):
     if before is not None:
         kinds = programme_changes(before, programme_snapshot(event.pk))
         if kinds:
-            programme_revise(event=event, kinds=kinds, by=by, base_url=base_url)
-    return event
+            change = programme_revise(event=event, kinds=kinds, by=by, base_url=base_url)
+            told = programme_change_audience(event).count()
+            return ProgrammeSaved(event=event, change=change, told=told)
+    return ProgrammeSaved(event=event)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.filters import EventFilter
@@ -23,7 +24,7 @@ from events.forms.programme import (
     MinutesForm,
     SpeakerFormSet,
 )
-from events.models import AgendaItem, Event
+from events.models import AgendaItem, Event, ProgrammeChange
 from events.services.calendar import event_ics
 from events.services.programmes import (
     attended_summary,
@@ -142,7 +143,7 @@ def _programme_form(request, event=None):
         if data is not None and all(f.is_valid() for f in (form, speakers, agenda)):
             created = event is None
             try:
-                saved = programme_save(
+                result = programme_save(
                     form=form,
                     speakers=speakers,
                     agenda=agenda,
@@ -155,18 +156,55 @@ def _programme_form(request, event=None):
                     _("More seats were taken meanwhile: the capacity cannot be this low."),
                 )
             else:
+                saved = result.event
                 # Seats added by a larger capacity go to the waiting list first.
                 event_fill_from_waitlist(
                     event_id=saved.pk, base_url=request.build_absolute_uri("/")
                 )
-                if created:
-                    message = _("The programme “%(title)s” has been created.")
-                else:
-                    message = _("The programme “%(title)s” has been saved.")
-                messages.success(request, message % {"title": saved.title})
+                messages.success(request, _saved_message(result, created=created))
                 return redirect(saved)
         context = {"form": form, "speakers": speakers, "agenda": agenda, "event": event}
         return render(request, "events/event_form.html", context)
+
+
+def _saved_message(result, *, created) -> str:
+    """What the coordinator is told after saving: created, saved, or saved (or cancelled) with
+    the number of registered and waitlisted people being told of the change."""
+    title = {"title": result.event.title}
+    if created:
+        return _("The programme “%(title)s” has been created.") % title
+    if result.change is None:
+        return _("The programme “%(title)s” has been saved.") % title
+    cancelled = ProgrammeChange.Kind.CANCELLED in result.change.kinds
+    if not result.told:
+        if cancelled:
+            message = _(
+                "The programme “%(title)s” has been cancelled; nobody is registered or on the "
+                "waiting list to be told."
+            )
+        else:
+            message = _(
+                "The programme “%(title)s” has been saved; nobody is registered or on the "
+                "waiting list to be told of the change."
+            )
+        return message % title
+    if cancelled:
+        message = ngettext(
+            "The programme “%(title)s” has been cancelled; the %(count)d person registered or "
+            "on the waiting list is being told.",
+            "The programme “%(title)s” has been cancelled; the %(count)d people registered or "
+            "on the waiting list are being told.",
+            result.told,
+        )
+    else:
+        message = ngettext(
+            "The programme “%(title)s” has been saved; the %(count)d person registered or on "
+            "the waiting list is being told of the change.",
+            "The programme “%(title)s” has been saved; the %(count)d people registered or on "
+            "the waiting list are being told of the change.",
+            result.told,
+        )
+    return message % {**title, "count": result.told}
 
 
 @login_required

@@ -113,9 +113,16 @@ def case_conversation(request, pk):
         pk=pk,
     )
     thread = case_thread(case, request.user)
-    if not thread and not _reads_case(request.user, case):
+    whole = _reads_case(request.user, case)
+    if not thread and not whole:
         raise Http404
-    context = {"case": case, "thread": thread, "ngo_view": _is_ngo_reader(request.user, case)}
+    context = {
+        "case": case,
+        "thread": thread,
+        "ngo_view": _is_ngo_reader(request.user, case),
+        # A municipality the case was referred away from: only its own messages.
+        "referred_away": not whole,
+    }
     return render(request, "surveys/case_conversation.html", context)
 
 

@@ -1,5 +1,6 @@
-"""The municipal review inbox (filters, status tabs, sort, bulk actions), the coordinators'
-read-only list of cases, and each municipality's answer templates.
+"""The municipal review inbox (filters, status tabs, sort, bulk actions), the cases a
+municipality referred away, the coordinators' read-only list of cases, and each municipality's
+answer templates.
 
 Who: the inbox and the answer templates belong to municipal staff (managers and staff alike),
 scoped to the municipalities they work for; the list of cases to coordinators, scoped to their
@@ -29,7 +30,13 @@ from portal.htmx import render_page
 from surveys.filters import DEFAULT_ORDER, CoordinatorCaseFilter, InboxFilter
 from surveys.forms.answer_template import AnswerTemplateForm
 from surveys.forms.inbox import BULK_ANSWER, BulkActionForm
-from surveys.models import AnswerTemplate, Expectation, ExpectationStatus, Submission
+from surveys.models import (
+    AnswerTemplate,
+    Expectation,
+    ExpectationStatus,
+    ReviewEntry,
+    Submission,
+)
 from surveys.services.review import expectations_bulk
 
 PAGE_SIZE = 25
@@ -192,6 +199,21 @@ def _report(request, done, refused, titles):
         )
         % {"done": done, "refused": len(refused), "details": details},
     )
+
+
+@login_required
+@require_GET
+def referred_cases(request):
+    """The cases the user's municipalities referred to another municipality: when, to whom,
+    why, and a way to read the messages the municipality wrote on each while it had it."""
+    roles = _staff_roles(request)
+    referrals = ReviewEntry.objects.referred_away_by(request.user)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "several_municipalities": len(roles.municipality_ids) > 1,
+    }
+    return render(request, "surveys/referred_cases.html", context)
 
 
 @require_POST

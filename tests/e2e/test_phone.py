@@ -206,6 +206,7 @@ def _pages():
         ),
         ("municipality@demo.test", "colleagues", f"/en/municipalities/{town_hall.slug}/staff/"),
         ("municipality@demo.test", "answer templates", "/en/surveys/answer-templates/"),
+        ("municipality@demo.test", "referred cases", en("surveys:referred_cases")),
         (
             "municipality@demo.test",
             "municipality's protocols",

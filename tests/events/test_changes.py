@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -18,7 +19,7 @@ from portal.models import EmailPreferences, Notification, OutgoingMail
 from tests.events.factories import AgendaItemFactory, EventFactory, RegistrationFactory
 from tests.events.test_programmes import days_from_now, edit_data, typed
 from tests.factories import CoordinatorAssignmentFactory, UserFactory
-from tests.helpers import en
+from tests.helpers import en, messages_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mail_queue")]
 
@@ -303,3 +304,65 @@ def test_demo_has_a_moved_and_a_cancelled_programme_and_one_in_every_subregion(d
     )
     assert covered == {f"{n:02d}" for n in range(1, 18)}
     assert Event.objects.filter(state="held").count() >= 8
+
+
+# --- What the coordinator is told after saving -------------------------------------------------
+
+
+def test_saving_a_move_says_how_many_registered_and_waitlisted_people_are_told(
+    client, regional, event, people
+):
+    client.force_login(regional)
+
+    response = edit(client, event, **moved_to(12))
+
+    # The registered and the waitlisted person; not the one who cancelled.
+    assert messages_of(response) == [
+        "The programme “Erzurum Bölge Programı” has been saved; the 2 people registered or on "
+        "the waiting list are being told of the change."
+    ]
+
+
+def test_cancelling_with_one_person_registered_says_so_in_the_singular(client, regional, event):
+    RegistrationFactory(event=event, user=person("tek@example.test"))
+    client.force_login(regional)
+
+    response = edit(client, event, state="cancelled")
+
+    assert messages_of(response) == [
+        "The programme “Erzurum Bölge Programı” has been cancelled; the 1 person registered or "
+        "on the waiting list is being told."
+    ]
+
+
+def test_the_message_is_in_turkish_on_the_turkish_site(client, regional, event, people):
+    client.force_login(regional)
+
+    response = client.post(
+        reverse("events:edit", kwargs={"slug": event.slug}), edit_data(event, venue="Yeni Salon")
+    )
+
+    assert messages_of(response) == [
+        "“Erzurum Bölge Programı” programı kaydedildi; kayıtlı ya da bekleme listesindeki 2 "
+        "kişiye değişiklik bildiriliyor."
+    ]
+
+
+def test_a_change_with_nobody_registered_says_nobody_is_told(client, regional, event):
+    client.force_login(regional)
+
+    response = edit(client, event, venue="Yeni Salon")
+
+    assert event.changes.count() == 1
+    assert messages_of(response) == [
+        "The programme “Erzurum Bölge Programı” has been saved; nobody is registered or on the "
+        "waiting list to be told of the change."
+    ]
+
+
+def test_saving_without_a_change_they_must_hear_of_tells_nobody(client, regional, event, people):
+    client.force_login(regional)
+
+    response = edit(client, event, description="Yeni açıklama")
+
+    assert messages_of(response) == ["The programme “Erzurum Bölge Programı” has been saved."]

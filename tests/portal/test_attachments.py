@@ -1,23 +1,29 @@
 """The attachments mechanism (portal/attachments.py): what is accepted, what is refused, what
 metadata survives, how files are named, stored, deleted and served."""
 
+import datetime
 import hashlib
 import io
+import os
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from portal.attachments import (
     attachment_check,
+    attachment_orphans_delete,
     attachment_store,
     check_total,
     detect_type,
     sanitise_name,
 )
 from portal.models import Attachment
+from portal.tasks import delete_orphan_attachment_files
 from tests.attachment_files import EXECUTABLE, GPS_IFD, ORIENTATION, PDF, jpeg, png, upload
 from tests.factories import UserFactory
 
@@ -222,3 +228,93 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     )
     response = client.get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- files without a row ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def storage_dir(settings, tmp_path):
+    """An empty storage of its own (the default storage follows MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def age(storage_dir, name, *, hours):
+    """Make the stored file ``name`` look ``hours`` old."""
+    moment = (timezone.now() - datetime.timedelta(hours=hours)).timestamp()
+    os.utime(storage_dir / name, (moment, moment))
+
+
+def orphan_of_a_rolled_back_upload(user, filename="geri-alinan.pdf") -> str:
+    """Store an attachment in a transaction that rolls back: its file stays, its row does not."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachment = attachment_store(
+            owner=user, checked=attachment_check(upload(filename, PDF)), user=user
+        )
+        raise RuntimeError("the request failed after the upload")
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    return attachment.file.name
+
+
+@pytest.mark.django_db
+def test_a_file_left_by_a_rolled_back_transaction_is_deleted_a_day_later(storage_dir):
+    user = UserFactory()
+    orphan = orphan_of_a_rolled_back_upload(user)
+    assert default_storage.exists(orphan)
+    kept = attachment_store(
+        owner=user, checked=attachment_check(upload("kalan.pdf", PDF)), user=user
+    ).file.name
+    age(storage_dir, orphan, hours=25)
+    age(storage_dir, kept, hours=25)
+
+    assert delete_orphan_attachment_files() == 1
+
+    assert not default_storage.exists(orphan)
+    assert default_storage.open(kept).read() == PDF
+
+
+@pytest.mark.django_db
+def test_a_file_younger_than_a_day_is_never_deleted_even_without_a_row(storage_dir):
+    orphan = orphan_of_a_rolled_back_upload(UserFactory())
+    age(storage_dir, orphan, hours=23)
+
+    assert attachment_orphans_delete() == 0
+    assert default_storage.exists(orphan)
+
+
+@pytest.mark.django_db
+def test_the_sweep_looks_rows_up_in_batches_and_only_in_the_attachments_folder(
+    storage_dir, monkeypatch, django_assert_num_queries
+):
+    user = UserFactory()
+    orphans = [orphan_of_a_rolled_back_upload(user, f"yetim-{n}.pdf") for n in range(3)]
+    kept = [
+        attachment_store(
+            owner=user, checked=attachment_check(upload(f"kalan-{n}.pdf", PDF)), user=user
+        ).file.name
+        for n in range(2)
+    ]
+    other = storage_dir / "open-data" / "eski.csv"
+    other.parent.mkdir()
+    other.write_text("a,b\n")
+    for name in [*orphans, *kept, "open-data/eski.csv"]:
+        age(storage_dir, name, hours=48)
+    monkeypatch.setattr("portal.attachments.ORPHAN_BATCH", 2)
+
+    with django_assert_num_queries(3):  # five files, two at a time
+        assert attachment_orphans_delete() == 3
+
+    assert [default_storage.exists(name) for name in orphans] == [False, False, False]
+    assert [default_storage.exists(name) for name in kept] == [True, True]
+    assert other.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_storage_is_nothing_to_do(storage_dir):
+    assert attachment_orphans_delete() == 0
+
+
+def test_the_sweep_is_in_the_beat_schedule(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "portal.tasks.delete_orphan_attachment_files" in tasks

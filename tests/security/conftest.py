@@ -74,6 +74,8 @@ class World:
     # The conversation on the case, a message with a file (issue 18).
     case_message: object = None
     case_attachment: object = None
+    # A case the municipality wrote on and referred to Yakutiye (its list of referred cases).
+    referred_case: object = None
     ngo_document: object = None
     # Cooperation protocols of the municipality with the NGO as party (issue 16).
     draft_protocol: object = None
@@ -175,6 +177,7 @@ def build_world() -> World:
         for rank, category in enumerate(categories, start=1)
     ]
     w.case = items[0]
+    w.referred_case = items[4]
     w.answer_template = AnswerTemplate.objects.create(
         municipality=w.municipality,
         title="Teşekkür",
@@ -245,6 +248,22 @@ def _conversation(w):
     )[0]
     case_message_post(
         expectation_id=w.case.pk, user=w.users["ngo_member"], side="ngo", text="Teşekkürler."
+    )
+    # The municipality wrote on another case, then referred it to Yakutiye.
+    from surveys.services.review import expectation_refer, referral_targets
+
+    case_message_post(
+        expectation_id=w.referred_case.pk,
+        user=w.users["municipal_staff"],
+        side="municipality",
+        text="Matris devir öncesi yazışma.",
+    )
+    expectation_refer(
+        expectation_id=w.referred_case.pk,
+        expected_version=None,
+        user=w.users["municipal_staff"],
+        to_municipality=referral_targets(w.referred_case).get(name="Yakutiye Belediyesi"),
+        text="Matris devir gerekçesi.",
     )
 
 

@@ -691,6 +691,15 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "surveys:inbox_bulk": action(expect=MUNICIPAL, anonymous_get=405),
+    # The cases the staff's municipalities referred away (a case of the world went to Yakutiye).
+    "surveys:referred_cases": page(
+        expect=MUNICIPAL,
+        secret=Secret(
+            lambda w: "Matris devir gerekçesi.",
+            shown_to=("municipal_staff",),
+            hidden_from=("other_municipal_staff",),
+        ),
+    ),
     "surveys:coordinator_cases": page(
         expect=COORDINATION,
         secret=Secret(

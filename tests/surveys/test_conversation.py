@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from municipalities.models import Municipality
 from portal.attachments import attachment_check
 from portal.models import Attachment, EmailPreferences, Notification
 from surveys.models import CaseMessage, ReviewEntry
@@ -531,3 +532,114 @@ def test_the_answer_form_takes_files_and_keeps_the_text_when_one_is_refused(clie
     )
     entry = ReviewEntry.objects.get(kind="answer")
     assert [a.name for a in entry.attachments.all()] == ["plan.pdf"]
+
+
+# --- the cases a municipality referred away, and the way back to what it wrote ----------------
+
+
+def refer(case, user, to, reason="İlçe belediyesinin işi."):
+    expectation_refer(
+        expectation_id=case.pk, expected_version=None, user=user, to_municipality=to, text=reason
+    )
+    case.refresh_from_db()
+
+
+def test_the_referring_municipality_finds_its_referred_cases_from_the_inbox(
+    client, people, referred
+):
+    case, messages = referred
+    client.force_login(people["previous_staff"])
+
+    inbox = html_of(client.get(en_url("surveys:inbox")))
+    list_url = en_url("surveys:referred_cases")
+    assert f'href="{list_url}"' in inbox and "Referred to other municipalities" in inbox
+    assert "Toplanma alanı tabelaları" not in inbox  # it left the inbox
+
+    html = html_of(client.get(list_url))
+    assert "Cases referred to other municipalities" in html
+    assert "Toplanma alanı tabelaları" in html and "Yakutiye Belediyesi" in html
+    assert "İlçe belediyesinin işi." in html  # the reason it gave
+    conversation = en_url("surveys:case_conversation", pk=case.pk)
+    assert f'href="{conversation}"' in html and "Read 1 message" in html
+
+    page = client.get(conversation)
+    assert [m.pk for m in page.context["thread"]] == [messages["previous"].pk]
+    text = html_of(page)
+    assert "Plan ekte." in text and "Yakutiye olarak devraldık." not in text
+    assert "Saha fotoğrafı ekte." not in text
+    assert f'href="{list_url}"' in text and "referred this case to another municipality" in text
+
+
+@pytest.mark.parametrize(
+    "role", ["current_staff", "other_staff", "ngo_member", "regional_coordinator"]
+)
+def test_nobody_else_sees_the_referral_in_a_list_of_referred_cases(client, people, referred, role):
+    client.force_login(people[role])
+
+    response = client.get(en_url("surveys:referred_cases"))
+
+    if role in ("current_staff", "other_staff"):
+        assert "Toplanma alanı tabelaları" not in html_of(response)
+        assert "has not referred any case" in html_of(response)
+    else:  # the list is the municipal staff's, like the inbox
+        assert response.status_code == 403
+
+
+def test_another_municipalitys_referral_never_appears(client, people, referred, ngo):
+    from surveys.services.review import referral_targets
+
+    kars = Municipality.objects.get(province=36, kind="provincial")
+    case = submitted_case(ngo=ngo, municipality=kars, title="Kars vakası")
+    refer(case, people["other_staff"], referral_targets(case).first())
+
+    client.force_login(people["previous_staff"])
+    html = html_of(client.get(en_url("surveys:referred_cases")))
+    assert "Toplanma alanı tabelaları" in html and "Kars vakası" not in html
+    client.force_login(people["other_staff"])
+    html = html_of(client.get(en_url("surveys:referred_cases")))
+    assert "Kars vakası" in html and "Toplanma alanı tabelaları" not in html
+
+
+def test_a_case_referred_back_leaves_the_list_for_the_inbox(client, people, referred):
+    case, _messages = referred
+    refer(case, people["current_staff"], erzurum_metropolitan(), reason="Büyükşehirin işi.")
+    client.force_login(people["previous_staff"])
+
+    html = html_of(client.get(en_url("surveys:referred_cases")))
+
+    assert "Toplanma alanı tabelaları" not in html
+    assert "Toplanma alanı tabelaları" in html_of(client.get(en_url("surveys:inbox")))
+
+
+def test_a_referral_without_own_messages_offers_no_dead_link(client, people, ngo):
+    case = submitted_case(ngo=ngo, title="Yazışmasız vaka")
+    refer(case, people["previous_staff"], yakutiye())
+    client.force_login(people["previous_staff"])
+
+    html = html_of(client.get(en_url("surveys:referred_cases")))
+
+    assert "Yazışmasız vaka" in html and "None written" in html
+    assert en_url("surveys:case_conversation", pk=case.pk) not in html
+
+
+def test_the_referred_cases_list_costs_the_same_queries_for_one_and_three_cases(
+    client, people, ngo
+):
+    staff = people["previous_staff"]
+    client.force_login(staff)
+
+    def add_referral(n):
+        case = submitted_case(ngo=NGOFactory(), title=f"Devredilen {n}")
+        write(case, staff, MUNICIPALITY, f"Yazdık {n}.")
+        refer(case, staff, yakutiye())
+
+    add_referral(0)
+    with CaptureQueriesContext(connection) as one:
+        html = html_of(client.get(en_url("surveys:referred_cases")))
+    assert html.count("Read 1 message") == 1
+    add_referral(1)
+    add_referral(2)
+    with CaptureQueriesContext(connection) as three:
+        html = html_of(client.get(en_url("surveys:referred_cases")))
+    assert html.count("Read 1 message") == 3
+    assert len(one) == len(three)
