@@ -286,7 +286,12 @@ class NGO(TurkishNamed):
                 name="ngo_founding_year_plausible",
             ),
         ]
-        indexes = [models.Index(fields=["status", "province"], name="ngo_status_province")]
+        indexes = [
+            models.Index(fields=["status", "province"], name="ngo_status_province"),
+            # The ids of a few provinces' NGOs from the index alone ("whom to call" reads the
+            # NGOs within reach of a disaster this way: cooperation/services/proposals.py).
+            models.Index(fields=["province", "id"], name="ngo_province_id"),
+        ]
 
     def get_absolute_url(self):
         return reverse("ngos:detail", kwargs={"slug": self.slug})

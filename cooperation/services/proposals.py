@@ -15,9 +15,11 @@ from pathlib import Path
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import NGOCommitment, Protocol, ProtocolParty
+from municipalities.models import Province
 from ngos.models import NGO, Capability
 from portal.choices import HazardScope
 
@@ -62,6 +64,7 @@ class Candidate:
     protocol: Protocol | None = None
     capabilities: list = field(default_factory=list)
     commitments: list = field(default_factory=list)
+    text_lines: list = field(default_factory=list)  # ``lines()``, filled by proposal_for
 
     @property
     def distance(self) -> str:
@@ -70,6 +73,40 @@ class Candidate:
     @property
     def is_partner(self) -> bool:
         return self.protocol is not None
+
+    def lines(self, labels) -> list[str]:
+        """What the NGO declared and committed, as lines of text; ``labels`` are the choice
+        labels of ``choice_labels()``, read once for the whole proposal (a hundred candidates'
+        get_FOO_display calls took a fifth of the page's time)."""
+        kinds, units, hazards = labels["kind"], labels["unit"], labels["hazard"]
+        rows = [
+            gettext("%(kind)s: %(quantity)s %(unit)s (%(hazard)s)")
+            % {
+                "kind": kinds.get(c.kind, c.kind),
+                "quantity": c.quantity,
+                "unit": units.get(c.unit, c.unit),
+                "hazard": hazards.get(c.hazard, c.hazard),
+            }
+            for c in self.capabilities
+        ]
+        for commitment in self.commitments:
+            text = kinds.get(commitment.kind, commitment.kind)
+            if commitment.quantity:
+                text += f" {commitment.quantity} {units.get(commitment.unit, commitment.unit)}"
+            if commitment.people:
+                text += ", " + ngettext(
+                    "%(count)s person", "%(count)s people", commitment.people
+                ) % {"count": commitment.people}
+            rows.append(gettext("Committed: %(commitment)s") % {"commitment": text})
+        return rows
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    """The labels of capability kinds, units and hazards in the current language."""
+    return {
+        name: {value: str(label) for value, label in Capability._meta.get_field(name).flatchoices}
+        for name in ("kind", "unit", "hazard")
+    }
 
 
 @dataclass
@@ -130,12 +167,18 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
     # The NGOs with a matching capability within reach, read first as a list of ids: as a
     # subquery of the ranking, PostgreSQL ran it once per parallel worker over every NGO's row
     # (87 ms at national size); alone it is one pass over the matching capabilities.
+    # Written as two id subqueries (the NGOs based within reach; the capabilities serving an
+    # affected province) rather than joins, so that PostgreSQL reads the NGOs of the provinces
+    # in reach from the (province, id) index instead of hashing all 100,000 NGOs: 36 → 4 ms.
+    in_reach = Province.objects.filter(
+        Q(plate__in=plates) | Q(subregion__in=subregions) | Q(plate__in=near)
+    ).values("plate")
+    serving = Capability.provinces.through.objects.filter(province__in=plates).values(
+        "capability_id"
+    )
     reachable = list(
         matching.filter(
-            Q(provinces__in=plates)
-            | Q(ngo__province__in=plates)
-            | Q(ngo__province__subregion__in=subregions)
-            | Q(ngo__province__in=near)
+            Q(ngo__in=NGO.objects.filter(province__in=in_reach).values("pk")) | Q(pk__in=serving)
         )
         .order_by()
         .values_list("ngo_id", flat=True)
@@ -188,6 +231,9 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
         )
         for ngo in ranked
     ]
+    labels = choice_labels()
+    for candidate in candidates:
+        candidate.text_lines = candidate.lines(labels)
     return Proposal(
         candidates=candidates,
         kinds=kinds,

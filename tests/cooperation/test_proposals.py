@@ -5,6 +5,7 @@ fixed number of queries."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from cooperation.services.proposals import (
     FURTHER_AWAY,
@@ -179,3 +180,27 @@ def test_proposal_query_count_does_not_grow(flood_in_oltu, size, partners):
     assert len(proposal.candidates) == 2 * size  # Kars is in the same sub-region
     assert len(proposal.partners) == (size if partners else 0)
     assert len(queries) == 9
+
+
+def test_each_candidate_reads_what_it_declared_and_committed_in_the_request_language(
+    flood_in_oltu,
+):
+    protocol = ProtocolFactory(active=True, hazard_flood=True)
+    partner = able("Oltu Yardım Derneği", 25)
+    party = ProtocolPartyFactory(protocol=protocol, ngo=partner)
+    NGOCommitmentFactory(party=party, kind="shelter", quantity=2, unit="tents", people=1)
+
+    with translation.override("tr"):
+        turkish = next(c for c in proposal_for(flood_in_oltu).candidates if c.ngo == partner)
+    with translation.override("en"):
+        english = next(c for c in proposal_for(flood_in_oltu).candidates if c.ngo == partner)
+
+    capability = partner.capabilities.get()
+    with translation.override("en"):
+        assert english.text_lines[0] == (
+            f"{capability.get_kind_display()}: {capability.quantity} "
+            f"{capability.get_unit_display()} ({capability.get_hazard_display()})"
+        )
+    assert english.text_lines[1] == "Committed: Shelter 2 tents, 1 person"
+    assert turkish.text_lines[1].startswith("Taahhüt: Barınma 2 ")
+    assert turkish.text_lines[1].endswith(", 1 kişi")
