@@ -575,12 +575,15 @@ def _responsiveness_rows(rows, links):
     return [{**row, "_href": links.get(row["key"])} for row in rows]
 
 
+# A slug no municipality has, reversed once: each row's link is then a string replacement
+# instead of a reverse() (1,393 of them on the national report, a tenth of its time).
+_SLUG_MARK = "0-slug-0"
+
+
 def _municipality_rows(rows):
     """Municipalities link to their public page, which everyone may open."""
-    return [
-        {**row, "_href": reverse("municipalities:detail", kwargs={"slug": row["slug"]})}
-        for row in rows
-    ]
+    pattern = reverse("municipalities:detail", kwargs={"slug": _SLUG_MARK})
+    return [{**row, "_href": pattern.replace(_SLUG_MARK, row["slug"])} for row in rows]
 
 
 def _responsiveness_tables(figures, *, level, links):

@@ -124,3 +124,20 @@ def test_person_choice_field_lists_people_in_turkish_order_ties_by_email():
     assert [label for _, label in field.choices] == ["—"] + [p.full_name for p in people]
     assert [value.value for value, _ in list(field.choices)[1:]] == [p.pk for p in people]
     assert field.clean(str(people[3].pk)) == people[3]
+
+
+def test_sort_key_of_a_lazy_text_follows_the_active_language():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from portal.turkish import sort_key
+
+    label = gettext_lazy("Municipalities")
+    with translation.override("en"):
+        english = sort_key(label)
+    with translation.override("tr"):
+        turkish = sort_key(label)
+
+    assert english == sort_key("Municipalities")
+    assert turkish == sort_key("Belediyeler")
+    assert english != turkish

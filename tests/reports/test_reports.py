@@ -979,3 +979,15 @@ def test_warm_reports_says_when_there_is_nothing_to_compute(db):
     campaign_opened()
     with pytest.raises(CommandError, match="No such campaign that has opened: k1999"):
         call_command("warm_reports", "--campaign", "k1999")
+
+
+def test_municipality_rows_link_exactly_as_reverse_would():
+    from reports.services.tables import _municipality_rows
+
+    rows = [{"slug": "erzurum-bb", "name": "Erzurum BB"}, {"slug": "0-slug-00-a", "name": "X"}]
+
+    linked = _municipality_rows(rows)
+
+    assert [row["_href"] for row in linked] == [
+        reverse("municipalities:detail", kwargs={"slug": row["slug"]}) for row in rows
+    ]
