@@ -2,6 +2,7 @@
 
 import io
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from PIL import Image
 
@@ -19,7 +20,15 @@ def test_the_erzurum_case_of_the_demo_ngo_has_a_photo_and_a_pdf_reply(demo, clie
     assert [m.side for m in messages] == ["ngo", "municipality", "ngo"]
     assert messages[1].author.email == "municipality@demo.test"
     # By the owner's type too: an NGO's document may have a message's id as its object_id.
-    files = {a.object_id: a for a in Attachment.objects.filter(case_message__in=messages)}
+    # (Not ``case_message__in``: through a generic relation Django prepares the ids with the
+    # attachment's UUID primary key, which PostgreSQL refuses to compare with a bigint.)
+    files = {
+        a.object_id: a
+        for a in Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(CaseMessage),
+            object_id__in=[m.pk for m in messages],
+        )
+    }
     photo, plan = files[messages[0].pk], files[messages[1].pk]
     assert photo.media_type == "image/png" and plan.media_type == "application/pdf"
     with Image.open(io.BytesIO(default_storage.open(photo.file.name).read())) as image:
