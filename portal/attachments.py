@@ -108,6 +108,10 @@ def _reencode(content: bytes, media_type: str) -> bytes:
     """The image decoded and written again from its pixels alone, turned upright first: no
     EXIF (GPS position, camera), XMP, comments or text chunks survive."""
     with Image.open(io.BytesIO(content)) as image:
+        # The header alone says how large the picture is: a few megabytes of PNG can hold a
+        # picture that needs gigabytes to decode, far below Pillow's own bomb limit.
+        if image.width * image.height > settings.ATTACHMENT_MAX_PIXELS:
+            raise ValueError("too many pixels")
         image.verify()
     with Image.open(io.BytesIO(content)) as image:
         if image.format != {MediaType.PNG: "PNG", MediaType.JPEG: "JPEG"}[media_type]:

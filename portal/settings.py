@@ -424,6 +424,9 @@ if TESTING and not os.environ.get("PORTAL_MEDIA_ROOT"):
 # conversation and its answers) may hold together.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 << 20)))
 ATTACHMENT_CASE_MAX_BYTES = int(os.environ.get("ATTACHMENT_CASE_MAX_BYTES", str(50 << 20)))
+# An image larger than this (width × height) is refused before it is decoded: 50 megapixels is
+# more than any phone photo, and decoding one takes about 200 MB.
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", "50000000"))
 # The largest signed protocol document accepted, in bytes (a scanned PDF of a few pages).
 PROTOCOL_DOCUMENT_MAX_BYTES = int(os.environ.get("PROTOCOL_DOCUMENT_MAX_BYTES", str(10 << 20)))
 # Both sides of an active protocol are reminded this many days before it ends.

@@ -106,6 +106,16 @@ def test_a_total_over_its_limit_is_refused_with_what_is_left(english):
     assert "(5\xa0bytes left)" in caught.value.messages[0]
 
 
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(settings, english):
+    # A tiny file whose picture is huge (a decompression bomb in miniature): refused from its
+    # header, with the message of an unreadable image, whatever Pillow's own limit.
+    settings.ATTACHMENT_MAX_PIXELS = 40 * 20 - 1
+    caught = refusal(upload("bomba.png", png()))
+    assert caught.code == "image"
+    settings.ATTACHMENT_MAX_PIXELS = 40 * 20
+    assert attachment_check(upload("bomba.png", png())).media_type == "image/png"
+
+
 # --- metadata ---------------------------------------------------------------------------------
 
 
