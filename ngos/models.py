@@ -286,7 +286,17 @@ class NGO(TurkishNamed):
                 name="ngo_founding_year_plausible",
             ),
         ]
-        indexes = [models.Index(fields=["status", "province"], name="ngo_status_province")]
+        indexes = [
+            models.Index(fields=["status", "province"], name="ngo_status_province"),
+            # The verified NGOs of a province in alphabetical order (the emergency contact
+            # sheet, the directory filtered by province): read in order from this index instead
+            # of walking every NGO's name and dropping those of other provinces.
+            models.Index(
+                fields=["province", "name_sort", "id"],
+                name="ngo_verified_province_name",
+                condition=Q(status="verified"),
+            ),
+        ]
 
     def get_absolute_url(self):
         return reverse("ngos:detail", kwargs={"slug": self.slug})
