@@ -101,7 +101,7 @@ def _case_list(request, *, filter_class, queryset, data, list_url, extra):
     """The filtered, sorted, paginated cases with their tabs (the whole page, or the results
     fragment for htmx). A fixed number of queries whatever the number of rows."""
     filterset = filter_class(
-        data, queryset=queryset.with_case_joins().order_by(*DEFAULT_ORDER), request=request
+        data, queryset=queryset.for_case_list().order_by(*DEFAULT_ORDER), request=request
     )
     # An invalid filter value shows the form's error and an empty list, never a 500.
     valid = filterset.is_valid()
