@@ -78,6 +78,24 @@ NOTES = [
     " `/healthz` took 1.2 ms in one run and 2.3 ms in another on 2026-11-25): compare runs by"
     " the × ceiling column too. The filtered inbox of İstanbul Büyükşehir (40,000 cases on "
     "one municipality, more than any real one receives) is the page closest to the target.",
+    # Issue 20: where the time goes (cProfile through the test Client on the national data,
+    # 10–20 requests, top lines by own time; "in-process" = medians through the test Client).
+    "Profile, review inbox (issue 20): 31 % SQL; of the rest, templates 1.46 s of 2.03 s over "
+    "20 requests — `_resolve_lookup` 33,800 calls, 400 model instances a request, crispy's "
+    "`bootstrap5/field.html` about 0.9 ms for each of its 16 fields; the list query spends 4.5–5 "
+    "ms planning its 10 joins against 1.5–2.5 ms executing. Done: labels translated once per "
+    "page, no theme join, long columns deferred.",
+    "Profile, whom to call (issue 20): before, the ranking query hashed all 100,000 NGOs per "
+    "parallel worker (144 ms), then the NGOs-in-reach query 36 ms; 540 model instances and "
+    "2,900 gettext calls a request from get_FOO_display. Done: the NGOs within reach through "
+    "id subqueries and a (province, id) index (4 ms), each candidate's lines written once with "
+    "the labels read once: 75 → 49 ms in-process.",
+    "Profile, national report from the cache (issue 20): `portal.turkish.sort_key` 2,700 calls "
+    "and `reverse()` 3,000 calls a request (a quarter and a tenth of its time). Done: sort keys "
+    "cached per process, municipality links from one reversed URL: 94 → 46 ms in-process. Not "
+    "done: a report computed from scratch at national scope still takes 3.7 s (twelve "
+    "aggregates over 400,000 expectations, 0.15–0.84 s each); the 300 ms target needs summary "
+    "tables kept by the worker.",
 ]
 
 
