@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from municipalities.models import Municipality, MunicipalityKind
 from ngos.models import NGO, Capability
+from ngos.services.capabilities import capability_labels, capability_text
 from portal.access import roles_of
 from portal.audit import audit_export
 from portal.models import ExportLog
@@ -72,26 +73,14 @@ def capability_lines(ngo_ids) -> dict[int, list[str]]:
     """Each NGO's capabilities as lines of text (``capability_summary``'s), in one query of
     plain values: the print page lists hundreds of NGOs, and building a model instance and
     three choice labels for each capability took a third of its time."""
-    labels = {
-        name: {value: str(label) for value, label in Capability._meta.get_field(name).flatchoices}
-        for name in ("kind", "unit", "hazard")
-    }
-    template = _("%(kind)s: %(quantity)s %(unit)s (%(hazard)s)")
+    labels = capability_labels()
     lines: dict[int, list[str]] = {}
-    for ngo_id, kind, quantity, unit, hazard in (
+    for ngo_id, *values in (
         Capability.objects.filter(ngo__in=ngo_ids)
         .order_by("kind", "hazard", "pk")
         .values_list("ngo_id", "kind", "quantity", "unit", "hazard")
     ):
-        lines.setdefault(ngo_id, []).append(
-            template
-            % {
-                "kind": labels["kind"].get(kind, kind),
-                "quantity": quantity,
-                "unit": labels["unit"].get(unit, unit),
-                "hazard": labels["hazard"].get(hazard, hazard),
-            }
-        )
+        lines.setdefault(ngo_id, []).append(capability_text(*values, labels))
     return lines
 
 
@@ -116,13 +105,14 @@ def contacts_visibility(user):
     return lambda ngo: ngo.contacts_public or everyone or ngo.pk in own
 
 
-def capability_summary(capability) -> str:
-    return _("%(kind)s: %(quantity)s %(unit)s (%(hazard)s)") % {
-        "kind": capability.get_kind_display(),
-        "quantity": capability.quantity,
-        "unit": capability.get_unit_display(),
-        "hazard": capability.get_hazard_display(),
-    }
+def capability_summary(capability, labels=None) -> str:
+    return capability_text(
+        capability.kind,
+        capability.quantity,
+        capability.unit,
+        capability.hazard,
+        labels or capability_labels(),
+    )
 
 
 def export_columns() -> list[str]:
@@ -165,6 +155,7 @@ def _rows(user, area):
             municipality.website,
         ]
     contacts_shown = contacts_visibility(user)
+    labels = capability_labels()
     for ngo in sheet_ngos(area).iterator(chunk_size=500):
         visible = contacts_shown(ngo)
         yield [
@@ -172,7 +163,7 @@ def _rows(user, area):
             ngo.name,
             ngo.district.name if ngo.district else "",
             ngo.get_legal_form_display(),
-            " | ".join(capability_summary(c) for c in ngo.capabilities.all()),
+            " | ".join(capability_summary(c, labels) for c in ngo.capabilities.all()),
             ngo.phone if visible else hidden,
             ngo.email if visible else hidden,
             ngo.address if visible else hidden,

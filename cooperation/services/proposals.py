@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from cooperation.models import NGOCommitment, Protocol, ProtocolParty
 from municipalities.models import Province
 from ngos.models import NGO, Capability
+from ngos.services.capabilities import capability_labels, capability_text
 from portal.choices import HazardScope
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -76,18 +77,11 @@ class Candidate:
 
     def lines(self, labels) -> list[str]:
         """What the NGO declared and committed, as lines of text; ``labels`` are the choice
-        labels of ``choice_labels()``, read once for the whole proposal (a hundred candidates'
+        labels of ``capability_labels()``, read once for the whole proposal (a hundred candidates'
         get_FOO_display calls took a fifth of the page's time)."""
-        kinds, units, hazards = labels["kind"], labels["unit"], labels["hazard"]
+        kinds, units = labels["kind"], labels["unit"]
         rows = [
-            gettext("%(kind)s: %(quantity)s %(unit)s (%(hazard)s)")
-            % {
-                "kind": kinds.get(c.kind, c.kind),
-                "quantity": c.quantity,
-                "unit": units.get(c.unit, c.unit),
-                "hazard": hazards.get(c.hazard, c.hazard),
-            }
-            for c in self.capabilities
+            capability_text(c.kind, c.quantity, c.unit, c.hazard, labels) for c in self.capabilities
         ]
         for commitment in self.commitments:
             text = kinds.get(commitment.kind, commitment.kind)
@@ -99,14 +93,6 @@ class Candidate:
                 ) % {"count": commitment.people}
             rows.append(gettext("Committed: %(commitment)s") % {"commitment": text})
         return rows
-
-
-def choice_labels() -> dict[str, dict[str, str]]:
-    """The labels of capability kinds, units and hazards in the current language."""
-    return {
-        name: {value: str(label) for value, label in Capability._meta.get_field(name).flatchoices}
-        for name in ("kind", "unit", "hazard")
-    }
 
 
 @dataclass
@@ -231,7 +217,7 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
         )
         for ngo in ranked
     ]
-    labels = choice_labels()
+    labels = capability_labels()
     for candidate in candidates:
         candidate.text_lines = candidate.lines(labels)
     return Proposal(

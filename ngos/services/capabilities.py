@@ -111,6 +111,25 @@ def distance_label(rank) -> str:
     return str(DISTANCE_LABELS[rank])
 
 
+def capability_labels() -> dict[str, dict[str, str]]:
+    """The labels of capability kinds, units and hazards in the current language, read once
+    for a page or a file of many capabilities (instead of get_FOO_display on each)."""
+    return {
+        name: {value: str(label) for value, label in Capability._meta.get_field(name).flatchoices}
+        for name in ("kind", "unit", "hazard")
+    }
+
+
+def capability_text(kind, quantity, unit, hazard, labels) -> str:
+    """One capability as a line of text: "Shelter: 40 tents (Earthquake)"."""
+    return _("%(kind)s: %(quantity)s %(unit)s (%(hazard)s)") % {
+        "kind": labels["kind"].get(kind, kind),
+        "quantity": quantity,
+        "unit": labels["unit"].get(unit, unit),
+        "hazard": labels["hazard"].get(hazard, hazard),
+    }
+
+
 @transaction.atomic
 def capabilities_export_log(*, user, filters, row_count) -> ExportLog:
     """Record an export of NGO contacts. Side effects: inserts an ExportLog and an AuditEntry."""
