@@ -4,11 +4,9 @@ django-ninja); the OpenAPI schema at /api/v1/openapi.json is generated from them
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-Hazard = Literal["earthquake", "flood", "fire", "drought", "other"]
 HazardScope = Literal["earthquake", "flood", "fire", "drought", "other", "any"]
 
 
@@ -21,7 +19,6 @@ class Error(Schema):
 
 
 class PageQuery(Schema):
-    model_config = ConfigDict(extra="forbid")
     cursor: str | None = Field(None, max_length=500, description="From `next_cursor` of a page")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")
 

@@ -288,6 +288,16 @@ class ExpectationQuerySet(models.QuerySet):
             return self.cases()
         return self.cases().filter(municipality__province__subregion_id__in=roles.subregion_ids)
 
+    def readable_by(self, user):
+        """The cases the user may open: ``in_inbox_of`` and ``coordinated_by`` together."""
+        roles = roles_of(user)
+        if roles.is_national_coordinator or roles.is_site_admin:
+            return self.cases()
+        return self.cases().filter(
+            Q(municipality__in=roles.municipality_ids)
+            | Q(municipality__province__subregion_id__in=roles.subregion_ids)
+        )
+
     def of_user_ngos(self, user):
         """The expectations of the NGOs the user is a member of."""
         return self.filter(submission__ngo__in=roles_of(user).ngo_ids)

@@ -3,7 +3,6 @@ scope of the token's user: report figures for coordinators (their sub-regions; n
 everything) and cases for municipal staff (their municipalities' cases) and coordinators (their
 area's). Anything outside it, and any endpoint the user's roles do not open, is a 404."""
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
@@ -49,13 +48,8 @@ def _cases(user):
     roles = roles_of(user)
     if not (roles.is_municipal_staff or roles.is_coordinator or roles.is_site_admin):
         raise Http404
-    scope = Q(pk__in=Expectation.objects.in_inbox_of(user).values("pk"))
-    if roles.is_coordinator or roles.is_site_admin:
-        scope |= Q(pk__in=Expectation.objects.coordinated_by(user).values("pk"))
-    return (
-        Expectation.objects.cases()
-        .filter(scope)
-        .select_related("category", "submission__ngo", "submission__campaign")
+    return Expectation.objects.readable_by(user).select_related(
+        "category", "submission__ngo", "submission__campaign"
     )
 
 

@@ -113,12 +113,8 @@ def _readable_cases(user, ids) -> dict[int, str]:
             Expectation.objects.of_user_ngos(user).filter(pk__in=ids).values_list("pk", flat=True)
         ):
             urls[pk] = reverse("surveys:my_expectation", kwargs={"pk": pk})
-    readable = Expectation.objects.none()
-    if roles.municipality_ids:
-        readable = readable | Expectation.objects.in_inbox_of(user)
-    if roles.is_coordinator or roles.is_site_admin:
-        readable = readable | Expectation.objects.coordinated_by(user)
     if roles.municipality_ids or roles.is_coordinator or roles.is_site_admin:
+        readable = Expectation.objects.readable_by(user)
         for pk in readable.filter(pk__in=ids).values_list("pk", flat=True):
             urls[pk] = reverse("surveys:case", kwargs={"pk": pk})
     return urls
