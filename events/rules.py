@@ -23,8 +23,6 @@ rules.add_perm("events.change_event", can_coordinate)
 rules.add_perm("events.view_top_expectations", can_coordinate)
 # Check-in and attendee exports (used by the registration views).
 rules.add_perm("events.manage_registrations", can_coordinate)
-# Messages to a programme's registrants, and the decisions of its minutes.
-rules.add_perm("events.message_registrants", can_coordinate)
 # The follow-through of programmes (planned vs held, attendance) of the coordinator's
 # sub-regions: every coordinator, for their own sub-regions.
 rules.add_perm("events.view_follow_through", is_coordinator | is_site_admin)

@@ -290,13 +290,7 @@ class ExpectationQuerySet(models.QuerySet):
 
     def readable_by(self, user):
         """The cases the user may open: ``in_inbox_of`` and ``coordinated_by`` together."""
-        roles = roles_of(user)
-        if roles.is_national_coordinator or roles.is_site_admin:
-            return self.cases()
-        return self.cases().filter(
-            Q(municipality__in=roles.municipality_ids)
-            | Q(municipality__province__subregion_id__in=roles.subregion_ids)
-        )
+        return self.in_inbox_of(user) | self.coordinated_by(user)
 
     def of_user_ngos(self, user):
         """The expectations of the NGOs the user is a member of."""

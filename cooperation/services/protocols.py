@@ -390,8 +390,7 @@ def protocol_update(
     _save(protocol, *fields)
     if document or remove_document:
         # The file of a replaced or removed document goes with its row, after the commit.
-        for old in protocol.attachments.all():
-            old.delete()
+        protocol.attachments.all().delete()
     if document:
         attachment_store(owner=protocol, checked=document, user=user)
     protocol.districts.set(districts)

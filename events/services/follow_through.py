@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from events.models import Event, Registration
-from events.services.registrations import format_moment
+from events.services.registrations import ACTIVE_STATUSES, SEATED_STATUSES, format_moment
 from municipalities.models import SubRegion
 from portal import exports
 from portal.access import roles_of
@@ -21,8 +21,8 @@ from portal.models import ExportLog
 EXPORT_KIND = "event_follow_through"
 Status = Registration.Status
 State = Event.State
-SEATED = (Status.REGISTERED, Status.ATTENDED)
-ACTIVE = (Status.REGISTERED, Status.ATTENDED, Status.WAITLISTED)
+SEATED = SEATED_STATUSES
+ACTIVE = ACTIVE_STATUSES
 
 
 @dataclass

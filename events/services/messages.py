@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from events.models import Event, ProgrammeMessage, Registration
+from events.services.registrations import ACTIVE_STATUSES, SEATED_STATUSES
 from portal.notifications import Message, notify
 
 Audience = ProgrammeMessage.Audience
@@ -20,8 +21,8 @@ Status = Registration.Status
 
 # Which registrations each audience reaches (cancelled registrations never).
 AUDIENCE_STATUSES = {
-    Audience.ALL: (Status.REGISTERED, Status.ATTENDED, Status.WAITLISTED),
-    Audience.SEATED: (Status.REGISTERED, Status.ATTENDED),
+    Audience.ALL: ACTIVE_STATUSES,
+    Audience.SEATED: SEATED_STATUSES,
     Audience.ATTENDED: (Status.ATTENDED,),
     Audience.WAITLIST: (Status.WAITLISTED,),
 }

@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events.forms.messages import ProgrammeMessageForm
-from events.models import Event
 from events.services.messages import audience_counts, programme_message_send, programme_messages
+from events.views.registrations import _coordinated_event
 
 
 @login_required
@@ -17,11 +17,7 @@ from events.services.messages import audience_counts, programme_message_send, pr
 def event_messages(request, slug):
     """Write to everyone registered for a programme (or those with a seat, those who attended,
     or the waiting list), and see the messages sent so far."""
-    if not request.user.has_perm("events.add_event"):
-        raise PermissionDenied
-    event = get_object_or_404(Event.objects.coordinated_by(request.user), slug=slug)
-    if not request.user.has_perm("events.message_registrants", event):
-        raise PermissionDenied
+    event = _coordinated_event(request, slug)
     counts = audience_counts(event)
     form = ProgrammeMessageForm(request.POST or None, counts=counts)
     if request.method == "POST" and form.is_valid():

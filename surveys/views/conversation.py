@@ -30,7 +30,7 @@ from surveys.views.review import (
 THREAD_TEMPLATE = "surveys/includes/case_conversation.html"
 
 
-def _post(request, case, *, side, page_url, render_page, can_write=True):
+def _post(request, case, *, side, page_url, render_page):
     """Bind the form, write the message, and answer: the refreshed conversation (htmx) or a
     redirect to the page; a refusal shows the form again with the text kept."""
     form = MessageForm(request.POST, request.FILES)
@@ -62,7 +62,6 @@ def _post(request, case, *, side, page_url, render_page, can_write=True):
             "thread": case_thread(case, request.user),
             "message_form": form,
             "message_url": request.path,
-            "can_write": can_write,
             "ngo_view": side == CaseMessage.Side.NGO,
             "sent": sent,
         }
