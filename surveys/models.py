@@ -525,6 +525,19 @@ class ReviewEntryKind(models.TextChoices):
 PUBLIC_ENTRY_KINDS = [k for k in ReviewEntryKind.values if k != ReviewEntryKind.NOTE]
 
 
+def _whole_case_readable(roles) -> Q:
+    """On a row of a case (``expectation__``): the case is one the user reads in full — their
+    NGO's, now in their municipalities' inbox, or one they coordinate."""
+    readable = Q(expectation__submission__ngo__in=roles.ngo_ids) | Q(
+        expectation__municipality__in=roles.municipality_ids
+    )
+    if roles.is_national_coordinator or roles.is_site_admin:
+        return Q(expectation__is_case=True)
+    if roles.subregion_ids:
+        readable |= Q(expectation__municipality__province__subregion_id__in=roles.subregion_ids)
+    return Q(expectation__is_case=True) & readable
+
+
 class ReviewEntryQuerySet(models.QuerySet):
     def public(self):
         """What anyone outside the municipality may read: everything but its internal notes."""
@@ -541,17 +554,7 @@ class ReviewEntryQuerySet(models.QuerySet):
         the user coordinates, and those the user's municipality wrote (also after a referral)."""
         roles = roles_of(user)
         visible = Q(municipality__in=roles.municipality_ids)
-        visible |= Q(expectation__is_case=True) & (
-            Q(expectation__submission__ngo__in=roles.ngo_ids)
-            | Q(expectation__municipality__in=roles.municipality_ids)
-        )
-        if roles.is_national_coordinator or roles.is_site_admin:
-            visible |= Q(expectation__is_case=True)
-        elif roles.subregion_ids:
-            visible |= Q(
-                expectation__is_case=True,
-                expectation__municipality__province__subregion_id__in=roles.subregion_ids,
-            )
+        visible |= _whole_case_readable(roles)
         return self.filter(visible, kind=ReviewEntryKind.ANSWER)
 
     def referred_away_by(self, user):
@@ -752,17 +755,7 @@ class CaseMessageQuerySet(models.QuerySet):
         wrote while it had it."""
         roles = roles_of(user)
         visible = Q(side=MessageSide.MUNICIPALITY, municipality__in=roles.municipality_ids)
-        visible |= Q(expectation__is_case=True) & (
-            Q(expectation__submission__ngo__in=roles.ngo_ids)
-            | Q(expectation__municipality__in=roles.municipality_ids)
-        )
-        if roles.is_national_coordinator or roles.is_site_admin:
-            visible |= Q(expectation__is_case=True)
-        elif roles.subregion_ids:
-            visible |= Q(
-                expectation__is_case=True,
-                expectation__municipality__province__subregion_id__in=roles.subregion_ids,
-            )
+        visible |= _whole_case_readable(roles)
         return self.filter(visible)
 
 
