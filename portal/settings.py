@@ -408,6 +408,13 @@ REFERENCE_DATA_DIR = BASE_DIR / "municipalities" / "data"
 # A submitted expectation without a public answer after this many days is overdue.
 REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "30"))
 # The reports' responsiveness league ranks only municipalities with at least this many cases.
+# Report figures count the cases from a copy the task worker rebuilds every minute
+# (reports/services/facts.py); a copy older than this many seconds is rebuilt before figures are
+# computed from it. With a worker that only happens when it has stopped; without one (make run)
+# the copy is rebuilt when it is a minute old. The tests set 0: rebuilt before every use.
+REPORT_FACTS_MAX_AGE = int(
+    os.environ.get("REPORT_FACTS_MAX_AGE", "60" if not os.environ.get("REDIS_URL") else "900")
+)
 REPORT_LEAGUE_MIN_CASES = int(os.environ.get("REPORT_LEAGUE_MIN_CASES", "5"))
 # A coordinator may remind a municipality of its overdue cases once in this many hours.
 REPORT_REMINDER_INTERVAL_HOURS = int(os.environ.get("REPORT_REMINDER_INTERVAL_HOURS", "72"))
@@ -495,6 +502,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic work (run by ``celery -A portal beat``; each task is run by a worker).
 HEARTBEAT_SECONDS = 20
 CELERY_BEAT_SCHEDULE = {
+    # The cases as the reports count them, copied again (reports/services/facts.py).
+    "refresh-case-facts": {
+        "task": "reports.tasks.refresh_case_facts",
+        "schedule": 60,
+        # A refresh that waited longer than its period is superseded by the next one.
+        "options": {"expires": 60},
+    },
     "warm-reports": {
         "task": "reports.tasks.warm_reports",
         "schedule": crontab(minute=5),

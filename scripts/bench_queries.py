@@ -10,7 +10,11 @@ user plays each role, which case, NGO, programme and scope), then, depending on 
                    request;
   --borda N        times the national Borda report (reports.services.figures.borda at nation
                    scope) and the single raw SQL query computing the same table, N runs each,
-                   and prints the timings as JSON.
+                   and prints the timings as JSON;
+  --figures N      copies the cases for the reports (reports.services.facts.rebuild, the
+                   worker's job every minute) and times it, then times the computation of a
+                   report's figures from scratch (no cache) at national, sub-region and province
+                   scope, with and without filters, N runs each.
 """
 
 import argparse
@@ -25,19 +29,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-# The raw SQL floor of reports.services.figures.borda(campaign, Scope(), Filters(), limit=5).
+# The raw SQL floor of reports.services.figures.borda(campaign, Scope(), Filters(), limit=5): the
+# Borda points over the reports' copy of the cases (reports.CaseFact), ordered as the method says.
 BORDA_SQL = """
-SELECT e.category_id, c.code, c.name, c.name_en,
-       SUM(6 - e.rank) AS score,
-       COUNT(e.id) AS mentions,
-       COUNT(e.id) FILTER (WHERE e.rank = 1) AS first_rank
-FROM surveys_expectation e
-JOIN surveys_submission s ON s.id = e.submission_id
-JOIN ngos_ngo n ON n.id = s.ngo_id
-LEFT JOIN surveys_category c ON c.id = e.category_id
-WHERE s.campaign_id = %s AND s.status = 'submitted' AND n.status = 'verified'
-GROUP BY e.category_id, c.code, c.name, c.name_en, c.name_sort
-ORDER BY score DESC, first_rank DESC, c.name_sort, c.code
+SELECT f.category_id, c.code, c.name, c.name_en,
+       SUM(6 - f.rank) AS score,
+       COUNT(*) AS mentions,
+       COUNT(*) FILTER (WHERE f.rank = 1) AS first_rank
+FROM reports_casefact f
+LEFT JOIN surveys_category c ON c.id = f.category_id
+WHERE f.campaign_id = %s AND f.ngo_verified
+GROUP BY f.category_id, c.code, c.name, c.name_en, c.name_sort
+ORDER BY score DESC, first_rank DESC, mentions DESC, c.name_sort, c.code
 LIMIT 5
 """
 
@@ -189,24 +192,67 @@ def time_borda(runs):
     orm_rows = [row["category_id"] for row in orm()]
     raw_rows = [row[0] for row in raw()]
 
-    def timed(function):
-        function()  # warm the cache of the database
-        samples = []
-        for _n in range(runs):
-            started = time.perf_counter()
-            function()
-            samples.append((time.perf_counter() - started) * 1000)
-        samples.sort()
-        return {
-            "median_ms": round(statistics.median(samples), 2),
-            "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
-            "runs": runs,
-        }
-
-    result = {"orm": timed(orm), "raw_sql": timed(raw), "same_result": orm_rows == raw_rows}
+    result = {
+        "orm": _timed(orm, runs),
+        "raw_sql": _timed(raw, runs),
+        "same_result": orm_rows == raw_rows,
+    }
     result["ratio"] = round(result["orm"]["median_ms"] / result["raw_sql"]["median_ms"], 2)
     result["sql"] = " ".join(BORDA_SQL.split())
     return result
+
+
+def _timed(function, runs):
+    function()  # warm the cache of the database
+    samples = []
+    for _n in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
+        "runs": runs,
+    }
+
+
+def time_figures(runs):
+    """The copy of the cases (its time per campaign), then a report's figures computed from
+    scratch (``reports.services.tables._compute``, what a page computes when nothing is
+    cached) for each scope and set of filters."""
+    from municipalities.models import Province, SubRegion
+    from ngos.models import LegalForm
+    from reports.services import facts
+    from reports.services.figures import Filters, Scope
+    from reports.services.tables import _compute
+    from surveys.models import Campaign, Theme
+
+    copies = [
+        {"campaign": refresh.campaign_id, "cases": refresh.cases, "ms": refresh.milliseconds}
+        for refresh in facts.rebuild_all()
+    ]
+    campaign = Campaign.objects.get(code="2025")
+    subregion = SubRegion.objects.get(code="01")
+    ankara = Province.objects.get(plate=6)
+    theme = Theme.objects.order_by("pk").first()
+    cases = [
+        ("nation", Scope(), Filters()),
+        ("sub-region 01", Scope(subregion=subregion), Filters()),
+        ("province 06", Scope(subregion=ankara.subregion, province=ankara), Filters()),
+        ("nation, associations only", Scope(), Filters(legal_form=LegalForm.ASSOCIATION)),
+        ("nation, one theme", Scope(), Filters(theme=theme)),
+        ("nation, earthquake", Scope(), Filters(hazard="earthquake")),
+    ]
+    scratch = {}
+    for label, scope, filters in cases:
+        scratch[label] = _timed(
+            lambda scope=scope, filters=filters: _compute(
+                campaign, None, scope, filters, "participation"
+            ),
+            runs,
+        )
+    return {"copies": copies, "from_scratch": scratch}
 
 
 def main():
@@ -214,6 +260,7 @@ def main():
     parser.add_argument("--targets", action="store_true")
     parser.add_argument("--queries", type=int, default=0)
     parser.add_argument("--borda", type=int, default=0)
+    parser.add_argument("--figures", type=int, default=0)
     options = parser.parse_args()
 
     import django
@@ -229,6 +276,8 @@ def main():
         output["targets"] = targets
     if options.queries:
         output["queries"] = count_queries(targets, options.queries)
+    if options.figures:
+        output["figures"] = time_figures(options.figures)
     if options.borda:
         output["borda"] = time_borda(options.borda)
     json.dump(output, sys.stdout, ensure_ascii=False)

@@ -134,3 +134,10 @@ def mail_queue(settings):
 def mail_server_down(mail_queue, settings):
     """The outbox in front of a mail server that cannot be reached."""
     settings.PORTAL_EMAIL_BACKEND = "tests.helpers.DownEmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _current_report_facts(settings):
+    # Report figures count the cases from a copy (reports/services/facts.py): rebuilt before
+    # every use, so that figures reflect what a test has just written.
+    settings.REPORT_FACTS_MAX_AGE = 0

@@ -3,6 +3,10 @@
 A report has a campaign, a scope (the nation, a sub-region or a province) and optional filters
 (NGO legal form, field of activity, municipality kind, category theme, hazard). What NGOs expect
 is counted by where the NGO is; how municipalities respond, by where the municipality is.
+
+The cases are counted from ``reports.CaseFact`` (one narrow row per case, rebuilt by the task
+worker: reports/services/facts.py); each aggregate first makes sure the campaign's copy is
+current (``facts.current``). Participation and capabilities count NGOs, from their own tables.
 """
 
 import datetime
@@ -12,15 +16,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import (
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Sum,
-    Value,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -28,8 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import Protocol
+from municipalities.models import Municipality, Province
 from ngos.models import NGO, Capability
-from surveys.models import Expectation, ExpectationStatus, ReviewEntry, Submission
+from reports.models import CaseFact
+from reports.services import facts
+from surveys.models import Category, Expectation, ExpectationStatus, Submission
 
 # Borda points: rank 1 = 5 points … rank 5 = 1 point.
 BORDA_TOP = 6
@@ -68,6 +71,14 @@ class Scope:
             return Q(municipality__province__subregion=self.subregion.pk)
         return Q()
 
+    def fact_q(self, side):
+        """Filter ``CaseFact`` rows on the place of their NGO or municipality (``side``)."""
+        if self.province:
+            return Q(**{f"{side}_province": self.province.pk})
+        if self.subregion:
+            return Q(**{f"{side}_subregion": self.subregion.pk})
+        return Q()
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -78,24 +89,28 @@ class Filters:
     hazard: str = ""
 
     def expectation_q(self):
-        q = Q()
-        if self.legal_form:
-            q &= Q(submission__ngo__legal_form=self.legal_form)
-        if self.activity_field:
-            q &= Q(
-                Exists(
-                    NGO.activity_fields.through.objects.filter(
-                        ngo_id=OuterRef("submission__ngo_id"),
-                        activityfield_id=self.activity_field.pk,
-                    )
-                )
-            )
+        q = self.ngo_q("submission__ngo__")
         if self.municipality_kind:
             q &= Q(municipality__kind=self.municipality_kind)
         if self.theme:
             q &= Q(category__theme=self.theme.pk)
         if self.hazard:
             q &= Q(hazard=self.hazard) | Q(hazard="", category__hazard=self.hazard)
+        return q
+
+    def fact_q(self):
+        """The filters on ``CaseFact`` rows (``expectation_q``'s conditions on the copies)."""
+        q = Q()
+        if self.legal_form:
+            q &= Q(ngo_legal_form=self.legal_form)
+        if self.activity_field:
+            q &= self._in_activity_field("ngo_id")
+        if self.municipality_kind:
+            q &= Q(municipality_kind=self.municipality_kind)
+        if self.theme:
+            q &= Q(theme=self.theme.pk)
+        if self.hazard:
+            q &= Q(hazard=self.hazard)
         return q
 
     def ngo_q(self, prefix=""):
@@ -105,15 +120,18 @@ class Filters:
         if self.legal_form:
             q &= Q(**{f"{prefix}legal_form": self.legal_form})
         if self.activity_field:
-            outer = f"{prefix[:-2]}_id" if prefix else "pk"
-            q &= Q(
-                Exists(
-                    NGO.activity_fields.through.objects.filter(
-                        ngo_id=OuterRef(outer), activityfield_id=self.activity_field.pk
-                    )
+            q &= self._in_activity_field(f"{prefix[:-2]}_id" if prefix else "pk")
+        return q
+
+    def _in_activity_field(self, ngo_id):
+        """The NGO whose id is the outer query's ``ngo_id`` works in the chosen field."""
+        return Q(
+            Exists(
+                NGO.activity_fields.through.objects.filter(
+                    ngo_id=OuterRef(ngo_id), activityfield_id=self.activity_field.pk
                 )
             )
-        return q
+        )
 
 
 def expectations(campaign, scope: Scope, filters: Filters):
@@ -126,66 +144,121 @@ def expectations(campaign, scope: Scope, filters: Filters):
     )
 
 
-def _borda_values(queryset, *group):
-    return (
-        queryset.values(
-            *group, "category_id", "category__code", "category__name", "category__name_en"
-        )
+def cases(campaign, scope: Scope, filters: Filters, *, side):
+    """The campaign's cases (``CaseFact``) in scope by the place of their NGO or municipality
+    (``side``) and matching the filters, from a current copy (see reports/services/facts.py)."""
+    facts.current(campaign)
+    return CaseFact.objects.filter(Q(campaign=campaign.pk) & scope.fact_q(side) & filters.fact_q())
+
+
+def choices(campaign, scope: Scope, filters: Filters):
+    """What ``expectations`` holds, as ``CaseFact`` rows: the cases of verified NGOs in scope by
+    the NGO's place. What the top fives, the examples and the hazard shares count."""
+    return cases(campaign, scope, filters, side="ngo").filter(ngo_verified=True)
+
+
+def _categories():
+    """{category id: code, names and Turkish sort key}, one query (48 rows)."""
+    return {
+        row.pop("id"): row
+        for row in Category.objects.values("id", "code", "name", "name_en", "name_sort")
+    }
+
+
+# The places ``choice_points`` groups by: a sub-region's code or a province's plate.
+PLACES = {"subregion": "ngo_subregion__code", "province": "ngo_province_id"}
+
+
+def choice_points(campaign, scope, filters=None, *, by=None):
+    """The Borda points, mentions and first-rank mentions of the cases of verified NGOs in scope,
+    per category and hazard, and per place of the NGO when ``by`` is "subregion" or "province"
+    (the row's "place": its code or plate; None without ``by``). One query over the ids; the
+    top fives, the leading category of each province and the hazard shares are sums of these
+    rows (``ranking``, ``hazard_shares``)."""
+    filters = filters or Filters()
+    place = PLACES.get(by)
+    rows = (
+        choices(campaign, scope, filters)
+        .values(*([place] if place else []), "category_id", "hazard")
         .annotate(
             score=Sum(BORDA_TOP - F("rank")),
-            mentions=Count("id"),
-            first_rank=Count("id", filter=Q(rank=1)),
+            mentions=Count("pk"),
+            first_rank=Count("pk", filter=Q(rank=1)),
         )
+        .order_by()
+    )
+    return [{"place": row.pop(place) if place else None, **row} for row in rows]
+
+
+def ranking(points, *, by_place=True):
+    """{place: every category mentioned there, most points first} from ``choice_points`` rows
+    (all places as one, under None, without ``by_place``); the categories' names in one query."""
+    totals = {}
+    for row in points:
+        key = (row["place"] if by_place else None, row["category_id"])
+        total = totals.setdefault(key, {"score": 0, "mentions": 0, "first_rank": 0})
+        for field in total:
+            total[field] += row[field]
+    categories = _categories()
+    ranked = defaultdict(list)
+    for (place, category_id), total in totals.items():
+        category = categories.get(category_id, {})
+        ranked[place].append(
+            {
+                "category_id": category_id,
+                "category__code": category.get("code"),
+                "category__name": category.get("name"),
+                "category__name_en": category.get("name_en"),
+                **total,
+                "_order": (category.get("name_sort") or "", category.get("code") or ""),
+            }
+        )
+    for rows in ranked.values():
         # BORDA_METHOD_NOTE states this order; keep the two together.
-        .order_by(
-            *group,
-            "-score",
-            "-first_rank",
-            "-mentions",
-            "category__name_sort",
-            "category__code",
+        rows.sort(
+            key=lambda row: (-row["score"], -row["first_rank"], -row["mentions"], row["_order"])
         )
-    )
+        for row in rows:
+            del row["_order"]
+    return dict(ranked)
 
 
-def borda(campaign, scope, filters=None, *, limit=5):
+def borda(campaign, scope, filters=None, *, limit=5, points=None):
     """The top categories by Borda score, ties broken as BORDA_METHOD_NOTE says (every category
-    mentioned when ``limit`` is None). The one ranking of every top-five list; one query."""
-    filters = filters or Filters()
-    return list(_borda_values(expectations(campaign, scope, filters))[:limit])
+    mentioned when ``limit`` is None): the one ranking of every top-five list. From ``points``
+    (``choice_points`` rows of the scope) when given, else two queries."""
+    if points is None:
+        points = choice_points(campaign, scope, filters)
+    return ranking(points, by_place=False).get(None, [])[:limit]
 
 
-def borda_by_subregion(campaign, filters, *, limit=5):
-    """{sub-region code: top categories} for the whole country, in one query."""
-    rows = _borda_values(
-        expectations(campaign, Scope(), filters), "submission__ngo__province__subregion__code"
-    )
-    tables = defaultdict(list)
-    for row in rows:
-        table = tables[row.pop("submission__ngo__province__subregion__code")]
-        if len(table) < limit:
-            table.append(row)
-    return dict(tables)
+def borda_by_subregion(campaign, filters, *, limit=5, points=None):
+    """{sub-region code: top categories} for the whole country: from ``points`` (national
+    ``choice_points`` rows by sub-region) when given, else two queries."""
+    if points is None:
+        points = choice_points(campaign, Scope(), filters, by="subregion")
+    return {code: rows[:limit] for code, rows in ranking(points).items()}
 
 
 def borda_leader_by_province(campaign, scope, filters):
     """{plate: {"leader": top category row, "total": Borda points of the province, "share":
-    the leader's share of them}} for the provinces in scope, in one query."""
-    rows = _borda_values(expectations(campaign, scope, filters), "submission__ngo__province_id")
+    the leader's share of them}} for the provinces in scope, in two queries."""
     result = {}
-    for row in rows:
-        plate = row.pop("submission__ngo__province_id")
-        entry = result.setdefault(plate, {"leader": row, "total": 0})
-        entry["total"] += row["score"]
-    for entry in result.values():
-        entry["share"] = entry["leader"]["score"] / entry["total"] if entry["total"] else 0.0
+    for plate, rows in ranking(choice_points(campaign, scope, filters, by="province")).items():
+        total = sum(row["score"] for row in rows)
+        result[plate] = {
+            "leader": rows[0],
+            "total": total,
+            "share": rows[0]["score"] / total if total else 0.0,
+        }
     return result
 
 
 def borda_examples(campaign, scope, filters, category_ids, *, per_category=3):
-    """Example request titles for the given categories (first-ranked ones first), one query."""
-    rows = (
-        expectations(campaign, scope, filters)
+    """Example request titles for the given categories (first-ranked ones first): the cases
+    picked from the copies, their titles read from the expectations; two queries."""
+    picked = list(
+        choices(campaign, scope, filters)
         .filter(category__in=category_ids)
         .annotate(
             position=Window(
@@ -196,70 +269,94 @@ def borda_examples(campaign, scope, filters, category_ids, *, per_category=3):
         )
         # A few more rows than needed, since several NGOs may use the same title.
         .filter(position__lte=per_category * 4)
-        .values("category_id", "title")
+        .values_list("category_id", "pk")
         .order_by("category_id", "position")
     )
+    titles = dict(
+        Expectation.objects.filter(pk__in=[pk for _category, pk in picked]).values_list(
+            "pk", "title"
+        )
+    )
     examples = defaultdict(list)
-    for row in rows:
-        titles = examples[row["category_id"]]
-        if len(titles) < per_category and row["title"] not in titles:
-            titles.append(row["title"])
+    for category_id, pk in picked:
+        chosen = examples[category_id]
+        if len(chosen) < per_category and pk in titles and titles[pk] not in chosen:
+            chosen.append(titles[pk])
     return dict(examples)
 
 
-def participation(campaign, scope, filters, *, by="subregion"):
-    """Verified NGOs in scope, those that submitted, and the rate, per sub-region or province
-    (one query). Only sub-regions the campaign covers count."""
-    group = {
-        "subregion": ["province__subregion__code", "province__subregion__name"],
-        "province": ["province__plate", "province__name"],
-    }[by]
+def participation_levels(campaign, scope, filters, levels):
+    """{grouping: rows} for each of ``levels`` ("subregion", "province"): verified NGOs in scope,
+    those that submitted, and the rate, in the order of the codes. Only sub-regions the campaign
+    covers count. Three queries whatever the groupings: the NGOs and their submissions (one per
+    NGO and campaign, a database constraint) by province, and the provinces' names; a
+    sub-region's figures are the sum of its provinces'."""
     ngos = NGO.objects.verified().filter(scope.ngo_q() & filters.ngo_q())
-    if not campaign.is_national:
-        ngos = ngos.filter(province__subregion__in=campaign.subregions.all())
-    rows = (
-        ngos.values(*group)
-        .annotate(
-            ngos=Count("id", distinct=True),
-            submitted=Count(
-                "submissions",
-                filter=Q(
-                    submissions__campaign=campaign.pk,
-                    submissions__status=Submission.Status.SUBMITTED,
-                ),
-                distinct=True,
-            ),
-            drafts=Count(
-                "submissions",
-                filter=Q(
-                    submissions__campaign=campaign.pk,
-                    submissions__status=Submission.Status.DRAFT,
-                ),
-                distinct=True,
-            ),
-        )
-        .order_by(*group)
+    submissions = Submission.objects.filter(
+        Q(campaign=campaign.pk, ngo__status=NGO.Status.VERIFIED)
+        & scope.ngo_q("ngo__")
+        & filters.ngo_q("ngo__")
     )
-    result = []
-    for row in rows:
-        row["key"], row["name"] = row.pop(group[0]), row.pop(group[1])
-        row["rate"] = row["submitted"] / row["ngos"] if row["ngos"] else 0.0
-        result.append(row)
+    if not campaign.is_national:
+        covered = campaign.subregions.all()
+        ngos = ngos.filter(province__subregion__in=covered)
+        submissions = submissions.filter(ngo__province__subregion__in=covered)
+    counts = dict(
+        ngos.values("province").annotate(ngos=Count("id")).values_list("province", "ngos")
+    )
+    submitted = {
+        row.pop("ngo__province"): row
+        for row in submissions.values("ngo__province")
+        .annotate(
+            submitted=Count("id", filter=Q(status=Submission.Status.SUBMITTED)),
+            drafts=Count("id", filter=Q(status=Submission.Status.DRAFT)),
+        )
+        .order_by()
+    }
+    places = list(
+        Province.objects.filter(plate__in=counts).values(
+            "plate", "name", "subregion__code", "subregion__name"
+        )
+    )
+    result = {}
+    for by in levels:
+        groups = {}
+        for place in places:
+            if by == "subregion":
+                key, name = place["subregion__code"], place["subregion__name"]
+            else:
+                key, name = place["plate"], place["name"]
+            row = groups.setdefault(
+                key, {"key": key, "name": name, "ngos": 0, "submitted": 0, "drafts": 0}
+            )
+            row["ngos"] += counts[place["plate"]]
+            for field in ("submitted", "drafts"):
+                row[field] += submitted.get(place["plate"], {}).get(field, 0)
+        result[by] = [groups[key] for key in sorted(groups)]
+        for row in result[by]:
+            row["rate"] = row["submitted"] / row["ngos"]
     return result
 
 
-def hazard_shares(campaign, scope, filters):
+def participation(campaign, scope, filters, *, by="subregion"):
+    """``participation_levels`` of one grouping."""
+    return participation_levels(campaign, scope, filters, [by])[by]
+
+
+def hazard_shares(campaign, scope, filters, *, points=None):
     """How many expectations concern each hazard (the item's own, else its category's), and
-    the total; one query."""
-    rows = expectations(campaign, scope, filters).aggregate(
-        total=Count("id"),
-        **{
-            hazard: Count("id", filter=Q(hazard=hazard) | Q(hazard="", category__hazard=hazard))
-            for hazard in ["earthquake", "flood", "fire", "drought", "other"]
-        },
-    )
-    total = rows.pop("total")
-    return total, {h: (n, n / total if total else 0.0) for h, n in rows.items()}
+    the total: from ``points`` (``choice_points`` rows of the scope) when given, else one
+    query."""
+    if points is None:
+        points = choice_points(campaign, scope, filters)
+    counts = defaultdict(int)
+    for row in points:
+        counts[row["hazard"]] += row["mentions"]
+    total = sum(counts.values())
+    return total, {
+        hazard: (counts[hazard], counts[hazard] / total if total else 0.0)
+        for hazard in ["earthquake", "flood", "fire", "drought", "other"]
+    }
 
 
 def capabilities_by_hazard(scope, filters=None):
@@ -298,106 +395,131 @@ def active_protocols(scope, *, by="province"):
     return {row[group]: row["protocols"] for row in rows}
 
 
-# Each grouping: the key and the name of a group, and columns that depend on the key (shown
-# beside it, under the names given here).
-RESPONSE_GROUPS = {
-    "municipality": (
-        "municipality_id",
-        "municipality__name",
-        {"municipality__slug": "slug", "municipality__province__name": "province_name"},
-    ),
-    "province": ("municipality__province__plate", "municipality__province__name", {}),
-    "subregion": (
-        "municipality__province__subregion__code",
-        "municipality__province__subregion__name",
-        {},
-    ),
-    # Every case of the campaign in one row: the totals of the scope.
-    "total": ("submission__campaign_id", "submission__campaign__title", {}),
-}
-# Ties in the number of cases are ordered by the name's Turkish sort key (portal.turkish), so
-# "Çukurova-Hatay" comes after "Batı Karadeniz" and "İstanbul" after "Ilgaz", not after "Z".
-RESPONSE_ORDER = {
-    "municipality": "municipality__name_sort",
-    "province": "municipality__province__name_sort",
-    "subregion": "municipality__province__subregion__name_sort",
-    "total": "submission__campaign_id",
-}
+_COUNTS = ("received", "answered", "overdue", "completed", "confirmed", "disputed")
+
+
+def _municipality_places(ids):
+    """{municipality id: its name, slug and Turkish sort key, and those of its province and
+    sub-region}, one query."""
+    rows = Municipality.objects.filter(pk__in=ids).values(
+        "pk", "name", "name_sort", "slug", "province_id", "province__name", "province__name_sort",
+        "province__subregion_id", "province__subregion__code", "province__subregion__name",
+        "province__subregion__name_sort",
+    )  # fmt: skip
+    return {row["pk"]: row for row in rows}
+
+
+def _group(by, place, campaign):
+    """(group, order, row fields) of a municipality's ``place`` (None: cases addressed to no
+    municipality) in the grouping ``by``: the group is the value of RESPONSE_FIELDS[by]."""
+    if by == "total":
+        return campaign.pk, "", {"key": campaign.pk, "name": campaign.title}
+    if place is None:
+        fields = {"key": None, "name": None}
+        if by == "municipality":
+            fields |= {"slug": None, "province_name": None}
+        return None, None, fields
+    if by == "municipality":
+        fields = {
+            "key": place["pk"],
+            "name": place["name"],
+            "slug": place["slug"],
+            "province_name": place["province__name"],
+        }
+        return place["pk"], place["name_sort"], fields
+    if by == "province":
+        fields = {"key": place["province_id"], "name": place["province__name"]}
+        return place["province_id"], place["province__name_sort"], fields
+    fields = {"key": place["province__subregion__code"], "name": place["province__subregion__name"]}
+    return place["province__subregion_id"], place["province__subregion__name_sort"], fields
+
+
+# The groupings from the finest to the whole campaign.
+_COARSER = ["municipality", "province", "subregion", "total"]
+
+
+def _stored_key(by, group, scope, campaign):
+    """(level, key) of the stored median of a group of the grouping ``by`` in ``scope``: the
+    group's own, unless the grouping is as coarse as the scope or coarser (a province report's
+    sub-region, any report's total), whose one group holds the scope's cases."""
+    level, key = "total", campaign.pk
+    if scope.province:
+        level, key = "province", scope.province.pk
+    elif scope.subregion:
+        level, key = "subregion", scope.subregion.pk
+    if _COARSER.index(by) >= _COARSER.index(level):
+        return level, key
+    return by, group
+
+
+def responsiveness_levels(campaign, scope, filters, levels, *, now=None):
+    """{grouping: rows} for each of ``levels`` ("municipality", "province", "subregion",
+    "total", by the municipality's place): cases received, answered share, median days to the
+    first answer, overdue, completed, confirmed, disputed. Most cases first; ties in the Turkish
+    order of the names (portal.turkish), so "Çukurova-Hatay" comes after "Batı Karadeniz" and
+    "İstanbul" after "Ilgaz", not after "Z".
+
+    The counts are summed here from one query by municipality, whose places are one query. A
+    median is not a sum: without filters, the medians of every grouping are read (one query)
+    from those the last rebuild of the cases wrote; with filters, each grouping's medians take
+    a query (``facts.median_days``)."""
+    now = now or timezone.now()
+    received = cases(campaign, scope, filters, side="municipality")
+    # Without filters, the medians the last rebuild wrote (reports/services/facts.py).
+    stored = None
+    if filters == Filters():
+        wanted = {_stored_key(by, None, scope, campaign)[0] for by in levels}
+        stored = facts.stored_medians(campaign, wanted)
+    overdue_limit = now - datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+    closed = [ExpectationStatus.COMPLETED, ExpectationStatus.DECLINED]
+    counts = list(
+        received.values("municipality_id")
+        .annotate(
+            received=Count("pk"),
+            answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
+            overdue=Count(
+                "pk",
+                filter=Q(first_answered_at__isnull=True, submitted_at__lt=overdue_limit)
+                & ~Q(status__in=closed),
+            ),
+            completed=Count("pk", filter=Q(status=ExpectationStatus.COMPLETED)),
+            confirmed=Count("pk", filter=Q(confirmed=True)),
+            disputed=Count("pk", filter=Q(disputed=True)),
+        )
+        .order_by()
+    )
+    places = _municipality_places([row["municipality_id"] for row in counts])
+    result = {}
+    for by in levels:
+        groups = {}
+        for count in counts:
+            group, order, fields = _group(by, places.get(count["municipality_id"]), campaign)
+            if group not in groups:
+                groups[group] = (order, {**fields, **dict.fromkeys(_COUNTS, 0)})
+            row = groups[group][1]
+            for field in _COUNTS:
+                row[field] += count[field]
+        if stored is not None:
+            # The total of a sub-region's or a province's report is that place's.
+            medians = {
+                group: stored.get(_stored_key(by, group, scope, campaign)) for group in groups
+            }
+        else:
+            medians = facts.median_days(received, facts.GROUP_FIELDS[by])
+        for group, (_order, row) in groups.items():
+            row["answered_share"] = row["answered"] / row["received"] if row["received"] else 0.0
+            row["median_days"] = medians.get(group)
+        ordered = sorted(
+            groups.values(),
+            key=lambda pair: (
+                -pair[1]["received"], pair[0] is None, pair[0] or "", str(pair[1]["key"])
+            ),
+        )  # fmt: skip
+        result[by] = [row for _order, row in ordered]
+    return result
 
 
 def responsiveness(campaign, scope, filters, *, by="province", now=None, limit=None):
-    """Per municipality, province or sub-region (by the municipality's place): cases received,
-    answered share, median days to the first answer, overdue, completed, confirmed, disputed.
-    Two queries: the counts, and the median rows picked with window functions."""
-    now = now or timezone.now()
-    key_field, name_field, extras = RESPONSE_GROUPS[by]
-    cases = Expectation.objects.filter(
-        Q(submission__campaign=campaign.pk, submission__status=Submission.Status.SUBMITTED)
-        & scope.municipality_q()
-        & filters.expectation_q()
-    )
-    overdue_limit = now - datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
-    closed = [ExpectationStatus.COMPLETED, ExpectationStatus.DECLINED]
-    disputed = ReviewEntry.objects.filter(expectation=OuterRef("pk"), kind=ReviewEntry.Kind.DISPUTE)
-    rows = (
-        cases.annotate(was_disputed=Exists(disputed))
-        .values(key_field, name_field, *extras)
-        .annotate(
-            received=Count("id"),
-            answered=Count("id", filter=Q(first_answered_at__isnull=False)),
-            overdue=Count(
-                "id",
-                filter=Q(first_answered_at__isnull=True, submission__submitted_at__lt=overdue_limit)
-                & ~Q(status__in=closed),
-            ),
-            completed=Count("id", filter=Q(status=ExpectationStatus.COMPLETED)),
-            confirmed=Count("id", filter=Q(ngo_confirmed_at__isnull=False)),
-            disputed=Count("id", filter=Q(was_disputed=True)),
-        )
-        .order_by("-received", RESPONSE_ORDER[by], key_field)
-    )
-    if limit:
-        rows = rows[:limit]
-    result = {}
-    for row in rows:
-        key = row.pop(key_field)
-        row["key"], row["name"] = key, row.pop(name_field)
-        for field, alias in extras.items():
-            row[alias] = row.pop(field)
-        row["answered_share"] = row["answered"] / row["received"] if row["received"] else 0.0
-        row["median_days"] = None
-        result[key] = row
-    for key, days in median_days_to_answer(cases, key_field).items():
-        if key in result:
-            result[key]["median_days"] = days
-    return list(result.values())
-
-
-def median_days_to_answer(cases, group_field):
-    """{group: median days from submission to first public answer}, computed in SQL: each
-    group's middle row(s) by delay are picked with ROW_NUMBER and COUNT windows."""
-    delay = ExpressionWrapper(
-        F("first_answered_at") - F("submission__submitted_at"), output_field=DurationField()
-    )
-    rows = (
-        cases.filter(first_answered_at__isnull=False)
-        .annotate(
-            group_key=F(group_field),
-            delay=delay,
-            position=Window(RowNumber(), partition_by=[F(group_field)], order_by=[delay.asc()]),
-            size=Window(Count("id"), partition_by=[F(group_field)]),
-        )
-        .annotate(
-            low=ExpressionWrapper((F("size") + Value(1)) / Value(2), output_field=IntegerField()),
-            high=ExpressionWrapper((F("size") + Value(2)) / Value(2), output_field=IntegerField()),
-        )
-        .filter(position__gte=F("low"), position__lte=F("high"))
-        .values_list("group_key", "delay")
-    )
-    middles = defaultdict(list)
-    for key, value in rows:
-        middles[key].append(value)
-    return {
-        key: round(sum(v.total_seconds() for v in values) / len(values) / 86400, 1)
-        for key, values in middles.items()
-    }
+    """``responsiveness_levels`` of one grouping (the first ``limit`` rows)."""
+    rows = responsiveness_levels(campaign, scope, filters, [by], now=now)[by]
+    return rows[:limit]

@@ -59,10 +59,12 @@ def cached_figures(key, compute, *, fresh_seconds, kind, params):
 
 
 def store_figures(key, compute):
-    """Compute the figures now and keep them (with ``computed_at``) for KEEP_SECONDS."""
+    """Compute the figures now and keep them (with ``computed_at``) for KEEP_SECONDS. Figures
+    counted from the copy of the cases (reports/services/facts.py) say when it was made
+    (``facts_at``): they are as of then, if that is earlier."""
     computed_at = timezone.now()
     figures = compute()
-    figures["computed_at"] = computed_at
+    figures["computed_at"] = min(computed_at, figures.get("facts_at") or computed_at)
     caches["reports"].set(key, figures, KEEP_SECONDS)
     return figures
 

@@ -5,6 +5,7 @@ subtracting the shown sub-regions from the national figure.
 """
 
 from municipalities.models import SubRegion
+from reports.services import facts
 from reports.services import figures as aggregates
 from reports.services.figures_cache import cached_figures, figures_kind, store_figures
 from surveys.models import Campaign
@@ -63,11 +64,17 @@ def _group(ngos, submitted, top, *, shown=True, top_shown=True):
 
 
 def statistics_figures(campaign):
-    """The page's figures for a campaign, computed in four queries whatever the data size:
-    the campaign's sub-regions, participation by sub-region, the national top five and the
-    top five of every sub-region. A sub-region's participation is shown when it and the other
-    hidden ones pooled are about at least MIN_GROUP NGOs (see ``suppressed``); its top five
-    likewise by the NGOs that submitted."""
+    """The page's figures for a campaign, computed in a fixed number of queries whatever the
+    data size: the campaign's sub-regions, participation by sub-region, and the Borda points by
+    sub-region (the national top five and every sub-region's are sums of them). A sub-region's
+    participation is shown when it and the other hidden ones pooled are about at least
+    MIN_GROUP NGOs (see ``suppressed``); its top five likewise by the NGOs that submitted."""
+    with facts.one_computation():
+        return _statistics_figures(campaign)
+
+
+def _statistics_figures(campaign):
+    facts_at = facts.current(campaign)
     subregions = SubRegion.objects.order_by("code")
     if not campaign.is_national:
         subregions = subregions.filter(campaigns=campaign.pk)
@@ -75,8 +82,9 @@ def statistics_figures(campaign):
     participation = {
         row["key"]: row for row in aggregates.participation(campaign, nation, everything)
     }
-    tops = aggregates.borda_by_subregion(campaign, everything, limit=TOP)
-    national_top = aggregates.borda(campaign, nation, everything, limit=TOP)
+    points = aggregates.choice_points(campaign, nation, everything, by="subregion")
+    tops = aggregates.borda_by_subregion(campaign, everything, limit=TOP, points=points)
+    national_top = aggregates.borda(campaign, nation, everything, limit=TOP, points=points)
     names = dict(subregions.values_list("code", "name"))
     counts = {code: participation.get(code, {"ngos": 0, "submitted": 0}) for code in names}
     # Participation in sub-regions outside the list (none for a well-formed campaign) is part
@@ -103,7 +111,7 @@ def statistics_figures(campaign):
         sum(row["submitted"] for row in participation.values()),
         national_top,
     )
-    return {"national": national, "subregions": rows}
+    return {"national": national, "subregions": rows, "facts_at": facts_at}
 
 
 def cached_statistics(campaign, *, refresh=False):

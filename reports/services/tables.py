@@ -20,6 +20,7 @@ from municipalities.models import Province, SubRegion
 from ngos.models import ActivityField
 from portal.choices import HazardScope
 from portal.turkish import sort_key
+from reports.services import facts
 from reports.services import figures as aggregates
 from reports.services.figures import Filters, Scope
 from reports.services.figures_cache import cached_figures, figures_kind, store_figures
@@ -149,12 +150,12 @@ def _places(campaign, scope):
     return [{"key": p["plate"], "name": p["name"]} for p in provinces.values("plate", "name")]
 
 
-def _map_values(campaign, scope, filters, measure):
+def _map_values(campaign, scope, filters, measure, *, participation, responsiveness):
     """{plate: value} of the measure for the provinces in scope that have data, and for the
-    Borda measure {plate: leading category row}."""
+    Borda measure {plate: leading category row}; ``participation`` and ``responsiveness`` are
+    the figures' rows by province (computed with the others, for these measures)."""
     if measure == "participation":
-        rows = aggregates.participation(campaign, scope, filters, by="province")
-        return {row["key"]: row["rate"] for row in rows if row["ngos"]}, {}
+        return {row["key"]: row["rate"] for row in participation if row["ngos"]}, {}
     if measure == "borda_leader_share":
         rows = aggregates.borda_leader_by_province(campaign, scope, filters)
         return (
@@ -164,19 +165,28 @@ def _map_values(campaign, scope, filters, measure):
     if measure == "active_protocols":
         # The figures' own per-place counts already hold the provinces below the nation.
         return {str(k): v for k, v in aggregates.active_protocols(scope).items()}, {}
-    rows = aggregates.responsiveness(campaign, scope, filters, by="province")
-    return {row["key"]: row[measure] for row in rows}, {}
+    return {row["key"]: row[measure] for row in responsiveness}, {}
 
 
 def _compute(campaign, compare, scope, filters, measure):
+    with facts.one_computation():
+        return _compute_figures(campaign, compare, scope, filters, measure)
+
+
+def _compute_figures(campaign, compare, scope, filters, measure):
     level = scope.level
-    top = aggregates.borda(campaign, scope, filters)
+    facts_at = facts.current(campaign, compare)
+    # One query for the top five, the sub-regions' top fives (nation) and the hazard shares.
+    points = aggregates.choice_points(
+        campaign, scope, filters, by="subregion" if level == "nation" else None
+    )
+    top = aggregates.borda(campaign, scope, filters, points=points)
     examples = aggregates.borda_examples(
         campaign, scope, filters, [row["category_id"] for row in top]
     )
     for row in top:
         row["examples"] = examples.get(row["category_id"], [])
-    figures = {"level": level, "top": top}
+    figures = {"level": level, "top": top, "facts_at": facts_at}
     if compare:
         # Every category of the other campaign, to find each of this campaign's top five in it.
         previous = aggregates.borda(compare, scope, filters, limit=None)
@@ -186,33 +196,42 @@ def _compute(campaign, compare, scope, filters, measure):
             row["compare_rank"] = rank
             row["compare_score"] = other["score"] if other else 0
     if level == "nation":
-        figures["by_subregion"] = aggregates.borda_by_subregion(campaign, filters)
+        figures["by_subregion"] = aggregates.borda_by_subregion(campaign, filters, points=points)
     by = "subregion" if level == "nation" else "province"
     figures["places"] = _places(campaign, scope)
-    figures["participation"] = aggregates.participation(campaign, scope, filters, by=by)
+    # The province rows of the map's measure come with the others.
+    participation = aggregates.participation_levels(
+        campaign, scope, filters, {by, "province"} if measure == "participation" else {by}
+    )
+    figures["participation"] = participation[by]
     if compare:
         figures["participation_compare"] = aggregates.participation(compare, scope, filters, by=by)
-    figures["hazards"] = aggregates.hazard_shares(campaign, scope, filters)
+    figures["hazards"] = aggregates.hazard_shares(campaign, scope, filters, points=points)
     figures["capabilities"] = aggregates.capabilities_by_hazard(scope, filters)
-    figures["responsiveness"] = aggregates.responsiveness(
-        campaign,
-        scope,
-        filters,
-        by={"nation": "subregion", "subregion": "province", "province": "municipality"}[level],
-    )
+    first = {"nation": "subregion", "subregion": "province", "province": "municipality"}[level]
+    # Every municipality (most cases first): the nation's table shows the first
+    # TOP_MUNICIPALITIES, the league and the overdue list read them all.
+    levels = {first, "municipality", "total"}
+    if measure in ("answered_share", "overdue"):
+        levels.add("province")
+    responsiveness = aggregates.responsiveness_levels(campaign, scope, filters, levels)
+    figures["responsiveness"] = responsiveness[first]
     if level != "province":
-        # Every municipality (most cases first): the nation's table shows the first
-        # TOP_MUNICIPALITIES, the league and the overdue list read them all.
-        figures["responsiveness_municipalities"] = aggregates.responsiveness(
-            campaign, scope, filters, by="municipality"
-        )
-    totals = aggregates.responsiveness(campaign, scope, filters, by="total")
+        figures["responsiveness_municipalities"] = responsiveness["municipality"]
+    totals = responsiveness["total"]
     figures["responsiveness_total"] = totals[0] if totals else None
     # Cooperation protocols in force, by the municipality's sub-region (nation) or province.
     figures["protocols"] = {
         str(key): count for key, count in aggregates.active_protocols(scope, by=by).items()
     }
-    figures["map"], figures["map_leaders"] = _map_values(campaign, scope, filters, measure)
+    figures["map"], figures["map_leaders"] = _map_values(
+        campaign,
+        scope,
+        filters,
+        measure,
+        participation=participation.get("province", []),
+        responsiveness=responsiveness.get("province", []),
+    )
     figures["provinces"] = list(
         Province.objects.order_by("name_sort", "plate").values(
             "plate", "name", "subregion_id", "subregion__code", "subregion__name"

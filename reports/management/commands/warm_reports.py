@@ -18,6 +18,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from municipalities.models import Province, SubRegion
+from reports.services import facts
 from reports.services.figures import Scope
 from reports.services.statistics import cached_statistics
 from reports.services.tables import report_figures
@@ -46,6 +47,9 @@ class Command(BaseCommand):
                 "No survey campaign has opened yet: nothing to compute."
             )  # fmt: skip
         chosen = form.selected_campaign
+        started = time.monotonic()
+        # The figures computed ahead come from a fresh copy of the cases.
+        facts.rebuild_all()
         scopes = [Scope()]
         scopes += [Scope(subregion=s) for s in SubRegion.objects.order_by("code")]
         if provinces:
@@ -53,7 +57,6 @@ class Command(BaseCommand):
                 Scope(subregion=p.subregion, province=p)
                 for p in Province.objects.select_related("subregion").order_by("plate")
             ]
-        started = time.monotonic()
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 for scope in scopes:
