@@ -50,7 +50,7 @@ def cached_figures(key, compute, *, fresh_seconds, kind, params):
     figures = store.get(key)
     if figures is None:
         return store_figures(key, compute)
-    age = timezone.now() - figures["computed_at"]
+    age = timezone.now() - figures.get("stored_at", figures["computed_at"])
     if age >= datetime.timedelta(seconds=fresh_seconds) and store.add(
         _lock(key), True, REFRESH_LOCK_SECONDS
     ):
@@ -59,12 +59,13 @@ def cached_figures(key, compute, *, fresh_seconds, kind, params):
 
 
 def store_figures(key, compute):
-    """Compute the figures now and keep them (with ``computed_at``) for KEEP_SECONDS. Figures
-    counted from the copy of the cases (reports/services/facts.py) say when it was made
-    (``facts_at``): they are as of then, if that is earlier."""
-    computed_at = timezone.now()
+    """Compute the figures now and keep them for KEEP_SECONDS, with the time they are as of
+    (``computed_at``: when the copy of the cases they count was made, reports/services/facts.py,
+    if that is earlier) and the time they were stored (``stored_at``, their age in the cache)."""
+    stored_at = timezone.now()
     figures = compute()
-    figures["computed_at"] = min(computed_at, figures.get("facts_at") or computed_at)
+    figures["computed_at"] = min(stored_at, figures.get("facts_at") or stored_at)
+    figures["stored_at"] = stored_at
     caches["reports"].set(key, figures, KEEP_SECONDS)
     return figures
 

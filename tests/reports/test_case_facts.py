@@ -132,6 +132,34 @@ def test_the_figures_are_dated_by_their_copy(campaign, settings):
     assert timezone.now() - made >= datetime.timedelta(minutes=3)
 
 
+def test_figures_from_an_older_copy_stay_in_the_cache_for_their_time(campaign, settings):
+    from django.core.cache import caches
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.services.tables import report_figures
+
+    settings.REPORT_FACTS_MAX_AGE = 15 * 60
+    caches["reports"].clear()
+    submit(NGOFactory(province=Province.objects.get(plate=25)), campaign, [P])
+    made = facts.rebuild(campaign.pk).refreshed_at - datetime.timedelta(minutes=10)
+    CaseFactRefresh.objects.filter(campaign=campaign).update(refreshed_at=made)
+
+    def figures():
+        return report_figures(
+            campaign=campaign, compare=None, scope=Scope(), filters=Filters(), measure="overdue"
+        )
+
+    first = figures()
+    with CaptureQueriesContext(connection) as queries:
+        again = figures()
+
+    # Dated by their ten-minute-old copy, yet computed just now: read from the cache, not
+    # computed again on every request.
+    assert again["computed_at"] == first["computed_at"] == made
+    assert len(queries) == 1
+    caches["reports"].clear()
+
+
 def _answered(submission, hours):
     """Answer the submission's items ``hours`` (one per item, in rank order) after it was
     submitted."""
