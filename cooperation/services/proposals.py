@@ -183,6 +183,8 @@ def proposal_for(activation, *, limit=PROPOSAL_LIMIT) -> Proposal:
         )
         .exclude(pk__in=activation.calls.values("ngo_id"))
         .select_related("province", "district")
+        # What the proposal shows of an NGO (templates/cooperation/activations/proposal.html).
+        .only("name", "volunteers_count", "province__name", "district__name")
         .annotate(
             partner=Case(
                 When(pk__in=list(partner_of), then=Value(0)),
