@@ -71,6 +71,29 @@ def test_the_copy_holds_each_case_with_its_places_filters_and_state(campaign):
     assert refresh.cases == 6
 
 
+def test_a_rebuild_updates_what_changed_and_drops_what_is_no_longer_a_case(campaign):
+    erzurum = Province.objects.get(plate=25)
+    kept = submit(NGOFactory(province=erzurum), campaign, [P, Q])
+    dropped = submit(NGOFactory(province=erzurum), campaign, [R])
+    facts.rebuild(campaign.pk)
+    referred = kept.items.get(rank=1)
+    # Referred to Kars and answered there; the other submission deleted with its NGO's account.
+    Expectation.objects.filter(pk=referred.pk).update(
+        municipality=kars_belediyesi(), first_answered_at=NOW
+    )
+    dropped_ids = list(dropped.items.values_list("pk", flat=True))
+    dropped.delete()
+
+    refresh = facts.rebuild(campaign.pk)
+
+    assert refresh.cases == 2
+    assert not CaseFact.objects.filter(pk__in=dropped_ids).exists()
+    fact = CaseFact.objects.get(pk=referred.pk)
+    assert (fact.municipality_id, fact.municipality_province_id) == (kars_belediyesi().pk, 36)
+    assert fact.first_answered_at == NOW
+    assert CaseFact.objects.get(pk=kept.items.get(rank=2).pk).municipality_id == erzurum_bb().pk
+
+
 def test_a_current_copy_is_used_as_it_is_and_the_worker_copies_again(campaign, settings):
     settings.REPORT_FACTS_MAX_AGE = 15 * 60
     erzurum = Province.objects.get(plate=25)
