@@ -3,10 +3,10 @@ cancelled and awaiting their minutes, the registrations and the attendance count
 check-in (``Registration.checked_in_at``); and each programme with the same figures. Aggregated
 in the database: three queries whatever the number of programmes and registrations."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -38,8 +38,6 @@ class SubregionRow:
     held_seated: int = 0
     attended: int = 0
     next_start: object = None
-    last_held: object = None
-    programmes: list = field(default_factory=list)
 
     @property
     def has_programme(self) -> bool:
@@ -96,7 +94,6 @@ def follow_through(user, now=None) -> tuple[list[SubregionRow], SubregionRow, li
             held=Count("pk", filter=Q(state=State.HELD)),
             cancelled=Count("pk", filter=Q(state=State.CANCELLED)),
             next_start=Min("starts_at", filter=upcoming),
-            last_held=Max("starts_at", filter=Q(state=State.HELD)),
         )
         .order_by()
     )
@@ -107,7 +104,6 @@ def follow_through(user, now=None) -> tuple[list[SubregionRow], SubregionRow, li
             setattr(row, name, value)
     for event in programmes:
         row = rows[event.subregion_id]
-        row.programmes.append(event)
         row.registrations += event.registrations_count
         if event.state == State.HELD:
             row.held_seated += event.seated

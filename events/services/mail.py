@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Registration
-from events.services.calendar import event_ics
+from events.services.calendar import FILENAME, MIMETYPE, event_ics
 from events.services.tickets import checkin_code
 from portal.models import EmailPreferences, Notification
 
@@ -84,5 +84,5 @@ def registration_send_mail(*, registration_id: int, kind: str, base_url: str = "
             },
         )
     message = EmailMessage(subject, body, None, [user.email])
-    message.attach("programme.ics", event_ics(event, url=url), "text/calendar; charset=utf-8")
+    message.attach(FILENAME, event_ics(event, url=url), MIMETYPE)
     return bool(message.send())

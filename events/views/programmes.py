@@ -25,7 +25,7 @@ from events.forms.programme import (
     SpeakerFormSet,
 )
 from events.models import AgendaItem, Event, ProgrammeChange
-from events.services.calendar import event_ics
+from events.services.calendar import MIMETYPE, event_ics
 from events.services.programmes import (
     attended_summary,
     programme_decisions,
@@ -118,7 +118,7 @@ def event_calendar(request, slug):
     """The programme as an iCalendar file, to add to any calendar."""
     event = get_object_or_404(Event.objects.public(), slug=slug)
     body = event_ics(event, url=request.build_absolute_uri(event.get_absolute_url()))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(body, content_type=MIMETYPE)
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
 
