@@ -74,17 +74,12 @@ def certificate_of(event: Event, user) -> Registration | None:
 def certificate_verify(text: str) -> Registration | None:
     """The registration whose certificate has this verification code, if the certificate is
     valid (right code, the person attended, the programme held); None otherwise."""
-    code = codes.normalise(text)
-    pk = codes.code_id(code)
-    if not pk:
-        return None
-    registration = (
-        Registration.objects.select_related("event", "event__host_province").filter(pk=pk).first()
+    registration = codes.coded_object(
+        Registration.objects.select_related("event", "event__host_province"),
+        codes.normalise(text),
+        salt=CERTIFICATE_SALT,
+        message=_message,
     )
-    if registration is None or not codes.code_matches(
-        code, salt=CERTIFICATE_SALT, pk=registration.pk, message=_message(registration)
-    ):
-        return None
     return registration if certificate_available(registration) else None
 
 

@@ -122,14 +122,13 @@ def registration_for_checkin_code(event: Event, text: str) -> Registration:
     the code of another programme's registration (which is not named: the coordinator may not
     run it).
     """
-    code = checkin_code_from_text(text)
-    pk = codes.code_id(code)
-    registration = (
-        Registration.objects.select_related("event").filter(pk=pk).first() if pk else None
+    registration = codes.coded_object(
+        Registration.objects.select_related("event"),
+        checkin_code_from_text(text),
+        salt=CHECKIN_SALT,
+        message=checkin_message,
     )
-    if registration is None or not codes.code_matches(
-        code, salt=CHECKIN_SALT, pk=registration.pk, message=checkin_message(registration)
-    ):
+    if registration is None:
         raise ValidationError(
             gettext(
                 "This is not a valid check-in code. Check what was typed, or find the person "

@@ -69,3 +69,13 @@ def code_id(code: str) -> int | None:
 def code_matches(code: str, *, salt: str, pk: int, message: str) -> bool:
     """Whether a normalised code is the one of ``pk`` and ``message`` (constant time)."""
     return bool(code) and constant_time_compare(code, make_code(salt=salt, pk=pk, message=message))
+
+
+def coded_object(queryset, code: str, *, salt: str, message):
+    """The object of ``queryset`` whose signed code ``code`` is (``message(obj)`` being what its
+    code signs), or None when the code names no object or does not match it; one query."""
+    pk = code_id(code)
+    found = queryset.filter(pk=pk).first() if pk else None
+    if found is None or not code_matches(code, salt=salt, pk=found.pk, message=message(found)):
+        return None
+    return found
