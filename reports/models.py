@@ -111,7 +111,15 @@ class CaseFact(models.Model):
     class Meta:
         verbose_name = _("case for the reports")
         verbose_name_plural = _("cases for the reports")
-        indexes = [models.Index(fields=["campaign", "ngo_verified"], name="casefact_campaign")]
+        indexes = [
+            models.Index(fields=["campaign", "ngo_verified"], name="casefact_campaign"),
+            # A top category's first-ranked cases (reports.services.figures.borda_examples).
+            models.Index(
+                fields=["campaign", "category", "rank", "expectation"],
+                condition=models.Q(ngo_verified=True),
+                name="casefact_examples",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rank__gte=1, rank__lte=5), name="casefact_rank_1_to_5"

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -257,21 +258,41 @@ def borda_leader_by_province(campaign, scope, filters):
 def borda_examples(campaign, scope, filters, category_ids, *, per_category=3):
     """Example request titles for the given categories (first-ranked ones first): the cases
     picked from the copies, their titles read from the expectations; two queries."""
-    picked = list(
-        choices(campaign, scope, filters)
-        .filter(category__in=category_ids)
-        .annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("category_id")],
-                order_by=[F("rank").asc(), F("pk").asc()],
+    cases_in_scope = choices(campaign, scope, filters)
+    # A few more rows than needed, since several NGOs may use the same title.
+    wanted = per_category * 4
+    features = connections[cases_in_scope.db].features
+    if category_ids and features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: each category's first cases read from the (campaign, category, rank)
+        # index, the scan stopping at the wanted number (a window over every case of the top
+        # categories took a tenth of a national report's time).
+        first, *others = [
+            cases_in_scope.filter(category=category_id)
+            .order_by("rank", "pk")
+            .values_list("category_id", "pk", "rank")[:wanted]
+            for category_id in category_ids
+        ]
+        # A union's rows come in no promised order: each category's, first-ranked first.
+        picked = [
+            (category_id, pk)
+            for category_id, pk, _rank in sorted(
+                first.union(*others, all=True), key=lambda row: (row[0], row[2], row[1])
             )
+        ]
+    else:
+        picked = list(
+            cases_in_scope.filter(category__in=category_ids)
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=[F("category_id")],
+                    order_by=[F("rank").asc(), F("pk").asc()],
+                )
+            )
+            .filter(position__lte=wanted)
+            .values_list("category_id", "pk")
+            .order_by("category_id", "position")
         )
-        # A few more rows than needed, since several NGOs may use the same title.
-        .filter(position__lte=per_category * 4)
-        .values_list("category_id", "pk")
-        .order_by("category_id", "position")
-    )
     titles = dict(
         Expectation.objects.filter(pk__in=[pk for _category, pk in picked]).values_list(
             "pk", "title"
