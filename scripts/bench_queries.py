@@ -222,7 +222,7 @@ def time_figures(runs):
     scratch (``reports.services.tables._compute``, what a page computes when nothing is
     cached) for each scope and set of filters."""
     from municipalities.models import Province, SubRegion
-    from ngos.models import LegalForm
+    from ngos.models import ActivityField, LegalForm
     from reports.services import facts
     from reports.services.figures import Filters, Scope
     from reports.services.tables import _compute
@@ -236,6 +236,7 @@ def time_figures(runs):
     subregion = SubRegion.objects.get(code="01")
     ankara = Province.objects.get(plate=6)
     theme = Theme.objects.order_by("pk").first()
+    field = ActivityField.objects.order_by("pk").first()
     cases = [
         ("nation", Scope(), Filters()),
         ("sub-region 01", Scope(subregion=subregion), Filters()),
@@ -243,6 +244,7 @@ def time_figures(runs):
         ("nation, associations only", Scope(), Filters(legal_form=LegalForm.ASSOCIATION)),
         ("nation, one theme", Scope(), Filters(theme=theme)),
         ("nation, earthquake", Scope(), Filters(hazard="earthquake")),
+        ("nation, one field of activity", Scope(), Filters(activity_field=field)),
     ]
     scratch = {}
     for label, scope, filters in cases:
