@@ -219,6 +219,33 @@ def test_officer_calls_ngos_and_each_person_gets_it_in_app_by_email_and_sms(
     assert flood.log.filter(verb="called").count() == 2
 
 
+def test_the_proposal_shows_each_ngo_with_why_it_is_proposed(client, manager, flood):
+    from tests.factories import ProtocolFactory, ProtocolPartyFactory
+
+    oltu = District.objects.get(province=25, name="Oltu")
+    near, *_ = ngo_with_people("<b>Oltu</b> Derneği")
+    near.district, near.volunteers_count = oltu, 1
+    near.save()
+    partner = NGOFactory(name="Protokollü Dernek", province=Province.objects.get(plate=6))
+    protocol = ProtocolFactory(active=True, hazard_flood=True, title="Taşkın protokolü")
+    ProtocolPartyFactory(protocol=protocol, ngo=partner)
+    client.force_login(manager)
+
+    page = client.get(reverse("cooperation:propose", kwargs={"pk": flood.pk}))
+    html = page.content.decode()
+
+    # The partner first, ticked, with its protocol; the other one not ticked, with its district,
+    # volunteers and what it declared; names escaped.
+    cards = re.findall(r'<li class="card mb-2">(.*?)</div></li>', html, re.S)
+    assert len(cards) == 2
+    assert f'value="{partner.pk}" id="ngo-{partner.pk}" checked>' in cards[0]
+    assert "Protokol tarafı</span> Taşkın protokolü ·" in cards[0]
+    assert f'id="ngo-{near.pk}">' in cards[1] and "checked" not in cards[1]
+    assert "&lt;b&gt;Oltu&lt;/b&gt; Derneği</label>" in cards[1]
+    assert "Oltu, Erzurum" in cards[1] and "· 1 gönüllü" in cards[1]
+    assert "<li>Barınma" in cards[1]
+
+
 def test_a_called_ngo_is_not_proposed_or_called_twice(client, manager, flood):
     ngo, *_ = ngo_with_people("Oltu Dayanışma Derneği")
     CallFactory(activation=flood, ngo=ngo)
