@@ -709,13 +709,14 @@ def full(options):
         for target in targets:
             if target["email"] and target["email"] not in sessions:
                 sessions[target["email"]] = login(target["email"])
-        # Each report page once first, so that a worker's first request (its templates
-        # compiled, its catalogues read) is not counted as the computation's; then the figures
-        # kept in a table of the database (the "reports" cache) are emptied, so that the first
-        # request of each report page shows the cost of a computation.
+        # Each report page first (once per worker), so that a worker's first request (its
+        # templates compiled, its catalogues read) is not counted as the computation's; then
+        # the figures kept in a table of the database (the "reports" cache) are emptied, so
+        # that the first request of each report page shows the cost of a computation.
         for target in targets:
             if target["name"].startswith("report") or target["name"] == "statistics":
-                Session(sessions.get(target["email"], {})).request("GET", target["path"])
+                for _worker in range(WORKERS):
+                    Session(sessions.get(target["email"], {})).request("GET", target["path"])
         manage(national, "shell", "-c", CLEAR_FIGURES)
         pages, cold = {}, {}
         everyone = [
