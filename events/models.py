@@ -153,6 +153,10 @@ class Event(models.Model):
         opens, closes = self.checkin_window()
         return opens <= (now or timezone.now()) < closes
 
+    def is_over(self, now=None) -> bool:
+        """Whether the programme is over: marked held, or past its end (cancelled or not)."""
+        return self.state == self.State.HELD or self.ends_at <= (now or timezone.now())
+
 
 class Speaker(models.Model):
     """A person speaking at a programme."""

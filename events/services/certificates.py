@@ -44,7 +44,7 @@ def programme_is_held(event: Event, now: datetime.datetime | None = None) -> boo
     """Whether a programme has taken place: marked held, or over and not cancelled."""
     if event.state == Event.State.CANCELLED:
         return False
-    return event.state == Event.State.HELD or event.ends_at <= (now or timezone.now())
+    return event.is_over(now)
 
 
 def certificate_available(registration: Registration | None, now=None) -> bool:

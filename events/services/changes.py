@@ -98,7 +98,7 @@ def programme_revise(
 def programme_change_audience(event):
     """The registrations told about a change of the programme: everyone registered or on the
     waiting list (not those who cancelled), and nobody once the programme is over or held."""
-    if event.ends_at <= timezone.now() or event.state == Event.State.HELD:
+    if event.is_over():
         return Registration.objects.none()
     return Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
 

@@ -98,7 +98,7 @@ def _refuse_closed(event: Event) -> None:
             gettext("This programme has been cancelled: registration is closed."),
             code="cancelled",
         )
-    if event.state == Event.State.HELD or event.ends_at <= timezone.now():
+    if event.is_over():
         raise ValidationError(
             gettext("This programme has already been held: registration is closed."),
             code="held",

@@ -25,7 +25,7 @@ def registration_panel(context, event):
     user = getattr(request, "user", None)
     now = timezone.now()
     is_cancelled = event.state == Event.State.CANCELLED
-    is_over = event.state == Event.State.HELD or event.ends_at <= now
+    is_over = event.is_over(now)
     deadline_passed = event.registration_deadline < now
     is_open = not (is_cancelled or is_over or deadline_passed)
     seats_left = max(event.capacity - event.seats_taken, 0)
