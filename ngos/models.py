@@ -299,6 +299,13 @@ class NGO(TurkishNamed):
                 name="ngo_verified_province_name",
                 condition=Q(status="verified"),
             ),
+            # The verified NGOs of each legal form counted by province (a report filtered by
+            # legal form: reports.services.figures.participation_levels), from the index alone.
+            models.Index(
+                fields=["legal_form", "province", "id"],
+                name="ngo_verified_legal_form",
+                condition=Q(status="verified"),
+            ),
         ]
 
     def get_absolute_url(self):

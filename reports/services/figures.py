@@ -482,15 +482,18 @@ def responsiveness_levels(campaign, scope, filters, levels, *, now=None):
 
     The counts are summed here from one query by municipality, whose places are one query. A
     median is not a sum: without filters, the medians of every grouping are read (one query)
-    from those the last rebuild of the cases wrote; with filters, each grouping's medians take
-    a query (``facts.median_days``)."""
+    from those the last rebuild of the cases wrote; with filters, they are computed from the
+    cases (``facts.median_days_by``: one query on PostgreSQL, one per grouping on SQLite)."""
     now = now or timezone.now()
     received = cases(campaign, scope, filters, side="municipality")
     # Without filters, the medians the last rebuild wrote (reports/services/facts.py).
-    stored = None
+    stored = computed = None
     if filters == Filters():
         wanted = {_stored_key(by, None, scope, campaign)[0] for by in levels}
         stored = facts.stored_medians(campaign, wanted)
+    else:
+        fields = [facts.GROUP_FIELDS[by] for by in sorted(levels)]
+        computed = facts.median_days_by(received, fields)
     overdue_limit = now - datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
     closed = [ExpectationStatus.COMPLETED, ExpectationStatus.DECLINED]
     counts = list(
@@ -526,7 +529,7 @@ def responsiveness_levels(campaign, scope, filters, levels, *, now=None):
                 group: stored.get(_stored_key(by, group, scope, campaign)) for group in groups
             }
         else:
-            medians = facts.median_days(received, facts.GROUP_FIELDS[by])
+            medians = computed[facts.GROUP_FIELDS[by]]
         for group, (_order, row) in groups.items():
             row["answered_share"] = row["answered"] / row["received"] if row["received"] else 0.0
             row["median_days"] = medians.get(group)
