@@ -2,6 +2,7 @@
 actions, the coordinators' read-only list of cases, and the dashboard's link to the inbox."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -335,6 +336,36 @@ def test_invalid_filter_values_show_errors_not_a_crash(staff_client, campaign):
     assert titles_on(response) == []
     assert "Some filter values were not valid" in response.content.decode()
     assert tab_counts(response)["all"] == 0
+
+
+# The rows
+
+
+def test_each_row_shows_the_case_in_the_request_language(client, staff, campaign):
+    from municipalities.models import District, Province
+
+    oltu = District.objects.get(province=25, name="Oltu")
+    ngo = NGOFactory(name="<i>Oltu</i> Derneği", province=Province.objects.get(plate=25))
+    ngo.district = oltu
+    ngo.save()
+    case = make_case(campaign, ngo=ngo, title="Toplanma alanı <b>levhası</b>", hazard="flood")
+    client.force_login(staff)
+
+    html = client.get("/surveys/inbox/").content.decode()
+    row = re.search(r"<tr><td class=\"card-lead\">.*?</tr>", html, re.S).group(0)
+
+    link = f'<a href="/surveys/cases/{case.pk}/">Toplanma alanı &lt;b&gt;levhası&lt;/b&gt;</a>'
+    assert link in row
+    assert f'<label class="visually-hidden" for="case-{case.pk}">' in row
+    assert '<td data-label="Sıra">1</td>' in row
+    assert '<td data-label="Tehlike">Sel</td>' in row
+    assert "&lt;i&gt;Oltu&lt;/i&gt; Derneği" in row and "Oltu, Erzurum" in row
+    assert '<span class="badge text-bg-primary">Yeni</span>' in row
+    assert f'<abbr title="{case.category.name}">{case.category.code}</abbr>' in row
+    english = client.get("/en/surveys/inbox/").content.decode()
+    assert f'<a href="/en/surveys/cases/{case.pk}/">' in english
+    assert '<td data-label="Hazard">Flood</td>' in english
+    assert f'<abbr title="{case.category.name_en}">' in english
 
 
 # Overdue
