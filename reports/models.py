@@ -75,15 +75,8 @@ class CaseFact(models.Model):
         related_name="+",
         verbose_name=_("case"),
     )
-    campaign = models.ForeignKey(
-        "surveys.Campaign",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        # The index of Meta.indexes starts with it.
-        db_index=False,
-        related_name="+",
-        verbose_name=_("campaign"),
-    )
+    # Indexed by the indexes of Meta.indexes, which start with it.
+    campaign = _fact_key("surveys.Campaign", _("campaign"))
     ngo = _fact_key("ngos.NGO", _("NGO"))
     ngo_province = _fact_key("municipalities.Province", _("NGO's province"))
     ngo_subregion = _fact_key("municipalities.SubRegion", _("NGO's sub-region"))
@@ -142,14 +135,8 @@ class CaseMedian(models.Model):
         SUBREGION = "subregion", _("sub-region")
         TOTAL = "total", _("whole campaign")
 
-    campaign = models.ForeignKey(
-        "surveys.Campaign",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-        verbose_name=_("campaign"),
-    )
+    # Indexed by the unique constraint, which starts with it.
+    campaign = _fact_key("surveys.Campaign", _("campaign"))
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     # The municipality's id, the province's plate, the sub-region's id or the campaign's id.
     key = models.BigIntegerField(_("key"))
