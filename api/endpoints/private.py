@@ -11,11 +11,11 @@ from ninja.security import HttpBearer
 from api import schemas as s
 from api.errors import refuse_unknown
 from api.pagination import paginate
-from municipalities.models import Province, SubRegion
 from opendata.services.public import iso, statistics_campaigns
 from portal.access import roles_of
 from portal.turkish import search_key
 from reports.services.figures import Filters, Scope
+from reports.services.scopes import nationwide, readable_provinces, readable_subregions
 from reports.services.tables import report_figures
 from surveys.models import Expectation
 
@@ -104,10 +104,10 @@ def case(request, id: int):
 
 
 def _report(request, filters, scope):
-    roles = roles_of(request.auth)
-    nationwide = roles.is_national_coordinator or roles.is_site_admin
+    """A report's figures; the sub-region and province come from the user's readable places
+    (reports.services.scopes), the nation's only for those who read every place."""
     subregion = scope.subregion
-    if not nationwide and (subregion is None or subregion.pk not in roles.subregion_ids):
+    if subregion is None and not nationwide(roles_of(request.auth)):
         raise Http404
     opened = statistics_campaigns()
     campaign = (opened.filter(code=filters.campaign) if filters.campaign else opened).first()
@@ -162,7 +162,7 @@ def report_nation(request, filters: Query[s.ReportQuery]):
 def report_subregion(request, code: str, filters: Query[s.ReportQuery]):
     """A sub-region's report figures (its coordinators, national coordinators)."""
     refuse_unknown(request, s.ReportQuery)
-    subregion = get_object_or_404(SubRegion, code=code)
+    subregion = get_object_or_404(readable_subregions(roles_of(request.auth)), code=code)
     return _report(request, filters, Scope(subregion=subregion))
 
 
@@ -170,5 +170,5 @@ def report_subregion(request, code: str, filters: Query[s.ReportQuery]):
 def report_province(request, plate: int, filters: Query[s.ReportQuery]):
     """A province's report figures (the coordinators of its sub-region, national ones)."""
     refuse_unknown(request, s.ReportQuery)
-    province = get_object_or_404(Province.objects.select_related("subregion"), plate=plate)
+    province = get_object_or_404(readable_provinces(roles_of(request.auth)), plate=plate)
     return _report(request, filters, Scope(subregion=province.subregion, province=province))

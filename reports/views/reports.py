@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from municipalities.models import Municipality, Province, SubRegion
 from ngos.models import ActivityField
 from portal import charts
 from portal.access import roles_of
@@ -34,6 +33,12 @@ from reports.forms.report import MEASURES, ReportForm
 from reports.services import pdf
 from reports.services.figures import Scope
 from reports.services.reminders import last_reminders, overdue_reminder_send
+from reports.services.scopes import (
+    nationwide,
+    readable_municipalities,
+    readable_provinces,
+    readable_subregions,
+)
 from reports.services.table_exports import csv_response, report_export_log, xlsx_response
 from reports.services.tables import (
     CACHE_SECONDS,
@@ -65,41 +70,20 @@ def _roles(request):
     return roles
 
 
-def _nationwide(roles):
-    return roles.is_national_coordinator or roles.is_site_admin
-
-
 def _may_open(roles, subregion_id):
-    return _nationwide(roles) or subregion_id in roles.subregion_ids
-
-
-def _subregions(roles):
-    subregions = SubRegion.objects.all()
-    return subregions if _nationwide(roles) else subregions.filter(pk__in=roles.subregion_ids)
-
-
-def _provinces(roles):
-    provinces = Province.objects.select_related("subregion")
-    return provinces if _nationwide(roles) else provinces.filter(subregion__in=roles.subregion_ids)
-
-
-def _municipalities(roles):
-    municipalities = Municipality.objects.select_related("province")
-    if _nationwide(roles):
-        return municipalities
-    return municipalities.filter(province__subregion__in=roles.subregion_ids)
+    return nationwide(roles) or subregion_id in roles.subregion_ids
 
 
 def _scope_from_param(value, roles):
     """The scope named by an export's or print page's ``scope`` parameter (nation,
     subregion:<code>, province:<plate>); a 404 outside the user's scope."""
     kind, _sep, ident = (value or "nation").partition(":")
-    if kind == "nation" and not ident and _nationwide(roles):
+    if kind == "nation" and not ident and nationwide(roles):
         return Scope()
     if kind == "subregion":
-        return Scope(subregion=get_object_or_404(_subregions(roles), code=ident))
+        return Scope(subregion=get_object_or_404(readable_subregions(roles), code=ident))
     if kind == "province" and ident.isdigit():
-        province = get_object_or_404(_provinces(roles), plate=int(ident))
+        province = get_object_or_404(readable_provinces(roles), plate=int(ident))
         return Scope(subregion=province.subregion, province=province)
     raise Http404
 
@@ -344,7 +328,7 @@ def _page_context(request, roles, scope):
         "scope": scope,
         "level": scope.level,
         "scope_label": _scope_label(scope),
-        "nationwide": _nationwide(roles),
+        "nationwide": nationwide(roles),
         "may_open_subregion": scope.subregion is not None and _may_open(roles, scope.subregion.pk),
         "generated_at": timezone.localtime(),
         "pdf_available": pdf.pdf_available(),
@@ -367,8 +351,8 @@ def _render_page(request, roles, scope):
 def report_index(request):
     """The national report; a regional coordinator goes to their sub-region (or picks one)."""
     roles = _roles(request)
-    if not _nationwide(roles):
-        subregions = list(_subregions(roles).order_by("code"))
+    if not nationwide(roles):
+        subregions = list(readable_subregions(roles).order_by("code"))
         if len(subregions) == 1:
             url = reverse("reports:subregion", kwargs={"code": subregions[0].code})
             return redirect(_with_query(url, request.GET.urlencode()))
@@ -381,7 +365,7 @@ def report_index(request):
 def report_subregion(request, code):
     """The report of one sub-region, by province."""
     roles = _roles(request)
-    subregion = get_object_or_404(_subregions(roles), code=code)
+    subregion = get_object_or_404(readable_subregions(roles), code=code)
     return _render_page(request, roles, Scope(subregion=subregion))
 
 
@@ -390,7 +374,7 @@ def report_subregion(request, code):
 def report_province(request, plate):
     """The report of one province, by municipality."""
     roles = _roles(request)
-    province = get_object_or_404(_provinces(roles), plate=plate)
+    province = get_object_or_404(readable_provinces(roles), plate=plate)
     return _render_page(request, roles, Scope(subregion=province.subregion, province=province))
 
 
@@ -508,7 +492,7 @@ def report_remind(request, municipality_id):
     """Remind a municipality's staff of its overdue cases in a campaign (the report's overdue
     list); refused with a message when it was reminded recently or has nothing overdue."""
     roles = _roles(request)
-    municipality = get_object_or_404(_municipalities(roles), pk=municipality_id)
+    municipality = get_object_or_404(readable_municipalities(roles), pk=municipality_id)
     code = request.POST.get("campaign", "")
     if "\x00" in code:  # PostgreSQL refuses NUL in a query's text: no campaign has one
         raise Http404
