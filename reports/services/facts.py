@@ -45,11 +45,11 @@ from reports.models import CaseFact, CaseFactRefresh, CaseMedian
 from surveys.models import Campaign, Category, Expectation, ReviewEntry, Submission
 
 _COLUMNS = (
-    "expectation_id, campaign_id, ngo_id, ngo_province_id, ngo_subregion_id, ngo_legal_form, "
-    "ngo_verified, municipality_id, municipality_province_id, municipality_subregion_id, "
-    "municipality_kind, category_id, theme_id, hazard, rank, submitted_at, first_answered_at, "
-    "status, confirmed, disputed"
-)
+    "expectation_id", "campaign_id", "ngo_id", "ngo_province_id", "ngo_subregion_id",
+    "ngo_legal_form", "ngo_verified", "municipality_id", "municipality_province_id",
+    "municipality_subregion_id", "municipality_kind", "category_id", "theme_id", "hazard", "rank",
+    "submitted_at", "first_answered_at", "status", "confirmed", "disputed",
+)  # fmt: skip
 
 
 # A case's time from its submission to the municipality's first public answer (None until then).
@@ -76,20 +76,34 @@ class MedianDuration(Aggregate):
     output_field = DurationField()
 
 
-def median_days(case_rows, group_field):
-    """{group: median days from submission to the first public answer, to a tenth} of the
-    ``CaseFact`` rows, grouped by ``group_field``; one query. PostgreSQL has the median as an
-    ordered-set aggregate; elsewhere (SQLite) each group's middle row(s) by delay are picked
-    with ROW_NUMBER and COUNT windows."""
+def median_days_by(case_rows, fields):
+    """{field: {group: median days from submission to the first public answer, to a tenth}}
+    of the ``CaseFact`` rows grouped by each of ``fields``, in one query on PostgreSQL: a UNION
+    ALL of one ordered-set aggregate per grouping, which PostgreSQL runs side by side in its
+    parallel workers (such an aggregate cannot itself be split between workers). SQLite has
+    no such aggregate: each group's middle row(s) by delay are picked with ROW_NUMBER and COUNT
+    windows, one query per grouping."""
     answered = case_rows.filter(first_answered_at__isnull=False)
-    if connections[case_rows.db].vendor == "postgresql":
-        rows = (
-            answered.values(group_field)
-            .annotate(median=MedianDuration(ANSWER_DELAY))
-            .order_by()
-            .values_list(group_field, "median")
+    if connections[case_rows.db].vendor != "postgresql":
+        return {field: _middle_rows_medians(answered, field) for field in fields}
+    first, *others = [
+        answered.values(field)
+        .annotate(
+            grouping=Value(index, output_field=IntegerField()),
+            group_key=Cast(field, BigIntegerField()),
+            median=MedianDuration(ANSWER_DELAY),
         )
-        return {key: _days([median]) for key, median in rows}
+        .order_by()
+        .values_list("grouping", "group_key", "median")
+        for index, field in enumerate(fields)
+    ]
+    medians = {field: {} for field in fields}
+    for index, key, median in first.union(*others, all=True) if others else first:
+        medians[fields[index]][key] = _days([median])
+    return medians
+
+
+def _middle_rows_medians(answered, group_field):
     rows = (
         answered.annotate(
             group_key=F(group_field),
@@ -110,31 +124,6 @@ def median_days(case_rows, group_field):
     for key, value in rows:
         middles[key].append(value)
     return {key: _days(values) for key, values in middles.items()}
-
-
-def median_days_by(case_rows, fields):
-    """{field: ``median_days(case_rows, field)``} for several groupings. On PostgreSQL in one
-    query: a UNION ALL of one ordered-set aggregate per grouping, which PostgreSQL runs side by
-    side in its parallel workers (such an aggregate cannot itself be split between workers);
-    elsewhere one query per grouping."""
-    if connections[case_rows.db].vendor != "postgresql" or len(fields) < 2:
-        return {field: median_days(case_rows, field) for field in fields}
-    answered = case_rows.filter(first_answered_at__isnull=False)
-    first, *others = [
-        answered.values(field)
-        .annotate(
-            grouping=Value(index, output_field=IntegerField()),
-            group_key=Cast(field, BigIntegerField()),
-            median=MedianDuration(ANSWER_DELAY),
-        )
-        .order_by()
-        .values_list("grouping", "group_key", "median")
-        for index, field in enumerate(fields)
-    ]
-    medians = {field: {} for field in fields}
-    for index, key, median in first.union(*others, all=True):
-        medians[fields[index]][key] = _days([median])
-    return medians
 
 
 def _days(durations):
@@ -170,8 +159,7 @@ def _upsert_sql(vendor):
     submitted status."""
     distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
     fact = CaseFact._meta.db_table
-    columns = [column.strip() for column in _COLUMNS.split(",")]
-    changed = [column for column in columns if column != "expectation_id"]
+    changed = [column for column in _COLUMNS if column != "expectation_id"]
     return """
         INSERT INTO {fact} ({columns})
         SELECT e.id, s.campaign_id, s.ngo_id, n.province_id, np.subregion_id, n.legal_form,
@@ -192,7 +180,7 @@ def _upsert_sql(vendor):
         ON CONFLICT (expectation_id) DO UPDATE SET {updates}
         WHERE {differs}
     """.format(
-        columns=_COLUMNS,
+        columns=", ".join(_COLUMNS),
         updates=", ".join(f"{column} = excluded.{column}" for column in changed),
         differs=" OR ".join(f"{fact}.{column} {distinct} excluded.{column}" for column in changed),
         **_tables(),

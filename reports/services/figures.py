@@ -432,7 +432,7 @@ def _municipality_places(ids):
 
 def _group(by, place, campaign):
     """(group, order, row fields) of a municipality's ``place`` (None: cases addressed to no
-    municipality) in the grouping ``by``: the group is the value of RESPONSE_FIELDS[by]."""
+    municipality) in the grouping ``by``: the group is the value of facts.GROUP_FIELDS[by]."""
     if by == "total":
         return campaign.pk, "", {"key": campaign.pk, "name": campaign.title}
     if place is None:

@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from municipalities.models import Province, SubRegion
 from ngos.models import ActivityField
 from portal.choices import HazardScope
+from portal.links import link_maker
 from portal.turkish import sort_key
 from reports.services import facts
 from reports.services import figures as aggregates
@@ -594,15 +594,10 @@ def _responsiveness_rows(rows, links):
     return [{**row, "_href": links.get(row["key"])} for row in rows]
 
 
-# A slug no municipality has, reversed once: each row's link is then a string replacement
-# instead of a reverse() (1,393 of them on the national report, a tenth of its time).
-_SLUG_MARK = "0-slug-0"
-
-
 def _municipality_rows(rows):
     """Municipalities link to their public page, which everyone may open."""
-    pattern = reverse("municipalities:detail", kwargs={"slug": _SLUG_MARK})
-    return [{**row, "_href": pattern.replace(_SLUG_MARK, row["slug"])} for row in rows]
+    link = link_maker("municipalities:detail", "slug")
+    return [{**row, "_href": link(row["slug"])} for row in rows]
 
 
 def _responsiveness_tables(figures, *, level, links):
