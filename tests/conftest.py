@@ -3,13 +3,15 @@ from django.db import transaction
 from pytest_django.plugin import blocking_manager_key
 
 from demo.services.erzurum import seed_demo
+from tests.demo_copy import demo_world
 
 # The demo world (`manage.py seed_demo`) takes seconds to build. Tests that use the `demo`
 # fixture inside the usual per-test transaction share one copy per test process: it is built in
 # an outer transaction, each test runs in a savepoint inside it (pytest-django's `db`) and rolls
 # back to it, and the outer transaction is rolled back before any test that does not use the
 # demo runs. Such tests are collected first so that one build serves them all. Tests on a
-# transactional database (live server, concurrency) cannot share it and build their own.
+# transactional database (live server, concurrency) cannot share it: the first of them in a
+# process builds it and keeps a copy, the later ones put the copy back (tests/demo_copy.py).
 _TRANSACTIONAL = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 _shared_demo = {"atomic": None}
 
@@ -76,7 +78,11 @@ def pytest_runtest_teardown(item, nextitem):
 @pytest.fixture
 def demo(request, db):
     """The demo data of `manage.py seed_demo` (accounts of every role around Erzurum)."""
-    if _shared_demo["atomic"] is None:
+    if _shared_demo["atomic"] is not None:
+        return
+    if _is_transactional(request.node):
+        demo_world(lambda: seed_demo(log=_quiet))
+    else:
         seed_demo(log=_quiet)
 
 

@@ -8,7 +8,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from demo.services.erzurum import seed_demo
 from tests.e2e.conftest import CHROMIUM
 
 pytestmark = [
@@ -21,9 +20,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo_data(transactional_db):
+def demo_data(transactional_db, demo):
     """The demo accounts and data (the live server needs a transactional database)."""
-    seed_demo(log=lambda *args: None)
 
 
 def _registered(event, email):

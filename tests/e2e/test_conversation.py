@@ -7,7 +7,6 @@ import io
 import pytest
 from PIL import Image
 
-from demo.services.erzurum import seed_demo
 from portal.models import Attachment
 from surveys.models import CaseMessage, Expectation
 from tests.attachment_files import GPS_IFD, png
@@ -23,8 +22,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo_data(transactional_db):
-    seed_demo(log=lambda *args: None)
+def demo_data(transactional_db, demo):
+    """The demo accounts and data (the live server needs a transactional database)."""
 
 
 def _demo_case():

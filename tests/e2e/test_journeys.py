@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from demo.services.erzurum import ERZURUM, seed_demo
+from demo.services.erzurum import ERZURUM
 from municipalities.models import Municipality
 from ngos.models import NGO
 from portal.models import User
@@ -28,9 +28,8 @@ NEW_PASSWORD = "Kestane-Kebabi-2025"  # noqa: S105 (a test account's password)
 
 
 @pytest.fixture
-def demo_data(transactional_db):
+def demo_data(transactional_db, demo):
     """The demo accounts and data (the live server needs a transactional database)."""
-    seed_demo(log=lambda *args: None)
 
 
 def _erzurum_bb():

@@ -1,0 +1,94 @@
+"""The demo world for tests on a transactional database (live server, concurrency).
+
+Such a test cannot share the demo of the per-test transactions (tests/conftest.py): its writes
+are committed, and the database is emptied after it. Seeding the demo again takes 3–5 s. The first
+such test of a process seeds it and keeps a copy of every table's rows and of the files the demo
+stored; the later ones put the copy back (a fraction of a second): the same rows, with the same
+keys, as right after `seed_demo`.
+"""
+
+import datetime
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+
+def _tables():
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def _media_files():
+    root = Path(settings.MEDIA_ROOT)
+    return {path.relative_to(root): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def _read(cursor, table):
+    name = connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        # The server's own text form: every type comes back exactly as it went out.
+        with cursor.copy(f"COPY {name} TO STDOUT") as copy:
+            return b"".join(bytes(block) for block in copy)
+    cursor.execute(f"SELECT * FROM {name}")
+    # Django's SQLite connection parses dates and times as it reads them and writes them back
+    # as the same text; a time of day it does not write back by itself.
+    rows = [
+        tuple(str(value) if isinstance(value, datetime.time) else value for value in row)
+        for row in cursor.fetchall()
+    ]
+    return [column[0] for column in cursor.description], rows
+
+
+def _write(cursor, table, rows):
+    name = connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        if rows:
+            with cursor.copy(f"COPY {name} FROM STDIN") as copy:
+                copy.write(rows)
+        return
+    columns, values = rows
+    if values:
+        fields = ", ".join(connection.ops.quote_name(column) for column in columns)
+        marks = ", ".join("%s" for _column in columns)
+        cursor.executemany(f"INSERT INTO {name} ({fields}) VALUES ({marks})", values)
+
+
+class DemoCopy:
+    """Every table's rows and the stored files, as they are when it is taken."""
+
+    def __init__(self):
+        with connection.cursor() as cursor:
+            self.tables = {table: _read(cursor, table) for table in _tables()}
+        self.files = _media_files()
+
+    def put_back(self):
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Foreign keys are checked when the transaction commits (Django declares them
+            # deferrable), so the tables can be emptied and filled in any order.
+            for statement in connection.ops.sql_flush(no_style(), list(self.tables)):
+                cursor.execute(statement)
+            for table, rows in self.tables.items():
+                _write(cursor, table, rows)
+            models = apps.get_models(include_auto_created=True)
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+        root = Path(settings.MEDIA_ROOT)
+        for relative, content in self.files.items():
+            path = root / relative
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+
+
+_copy = []
+
+
+def demo_world(seed):
+    """Seed the demo (the first time in this process) and keep a copy, or put the copy back."""
+    if _copy:
+        _copy[0].put_back()
+    else:
+        seed()
+        _copy.append(DemoCopy())
