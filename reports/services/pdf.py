@@ -6,11 +6,15 @@ print page with a clear message instead of a link that would fail.
 """
 
 import functools
+import hashlib
 import logging
 
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
+
+from reports.services.figures_cache import KEEP_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +64,29 @@ def report_html(context, request=None) -> str:
     return render_to_string(TEMPLATE, context, request=request)
 
 
-def report_document(context, request=None):
-    """The report laid out in pages (a WeasyPrint document). Needs ``pdf_available()``."""
+def report_document(context, request=None, *, html=None):
+    """The report laid out in pages (a WeasyPrint document), from ``html`` when it has already
+    been rendered. Needs ``pdf_available()``."""
     weasyprint = _weasyprint()
-    html = weasyprint.HTML(string=report_html(context, request))
+    html = weasyprint.HTML(string=report_html(context, request) if html is None else html)
     return html.render(stylesheets=[weasyprint.CSS(string=_page_css())])
 
 
 def report_pdf(context, request=None) -> bytes:
-    """The report as PDF bytes. Needs ``pdf_available()``."""
-    return report_document(context, request).write_pdf()
+    """The report as PDF bytes. Needs ``pdf_available()``.
+
+    Laying out a national report takes seconds; its HTML a few milliseconds. The file is kept in
+    the reports' cache under a digest of the HTML and the stylesheet it is made from: whoever
+    asks for the same report with the same figures, in the same language, gets the same file
+    without waiting, and a report whose figures or words changed is laid out again."""
+    html = report_html(context, request)
+    digest = hashlib.sha256(f"{html}\0{_page_css()}".encode()).hexdigest()
+    key = f"report-pdf:{digest}"
+    content = caches["reports"].get(key)
+    if content is None:
+        content = report_document(context, request, html=html).write_pdf()
+        caches["reports"].set(key, content, KEEP_SECONDS)
+    return content
 
 
 def html_document(html: str, *, stylesheet: str, base_url=None):

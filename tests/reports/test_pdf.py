@@ -105,6 +105,30 @@ def test_turkish_pdf_numbers_pages_in_turkish(client, report_data, monkeypatch):
 
 
 @needs_weasyprint
+def test_the_same_report_is_laid_out_once_and_another_language_again(
+    client, report_data, monkeypatch
+):
+    laid_out = []
+    render = pdf.report_document
+    monkeypatch.setattr(
+        pdf, "report_document", lambda *a, **k: laid_out.append(render(*a, **k)) or laid_out[-1]
+    )
+    client.force_login(make_regional())
+
+    first = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
+    again = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
+    turkish = client.get("/reports/pdf/", {"scope": "subregion:14"})
+
+    assert len(laid_out) == 2
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert turkish.content.startswith(b"%PDF-") and turkish.content != first.content
+    assert "Sayfa 2 /" in page_texts(laid_out[1])[1]
+    # Every download is still logged, from the cache or not.
+    assert ExportLog.objects.filter(kind="report:pdf").count() == 3
+
+
+@needs_weasyprint
 def test_report_page_links_to_the_pdf(client, report_data):
     client.force_login(make_regional())
     html = client.get("/en/reports/subregions/14/").content.decode()
