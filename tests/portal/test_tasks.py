@@ -137,7 +137,7 @@ def test_a_worker_killed_mid_task_loses_nothing(redis_url, tmp_path):
     # tests) after this test, instead of this short-lived Redis.
     producer = Celery("producer", broker=redis_url, set_as_current=False)
     producer.conf.task_serializer = "json"
-    producer.send_task("tests.portal.worker_tasks.slow_note", args=[str(notes), 4])
+    producer.send_task("tests.portal.worker_tasks.slow_note", args=[str(notes), 2])
     first = _worker(redis_url, env, tmp_path / "worker.log")
     second = None
     try:
@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_task_loses_nothing(redis_url, tmp_path):
         assert _wait_for(lambda: "finished" in notes.read_text(), 60), (
             tmp_path / "worker.log"
         ).read_text()[-3000:]
-        time.sleep(6)  # longer than the visibility timeout: no third run
+        time.sleep(3.5)  # longer than the visibility timeout: no third run
         assert notes.read_text() == "started\nstarted\nfinished\n"
     finally:
         for worker in (first, second):

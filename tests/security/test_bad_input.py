@@ -378,11 +378,17 @@ def fuzz_page(client, path, names):
     return fuzz
 
 
+# What each role's crawl found, per test process: the demo each test starts from is the same.
+_discovered = {}
+
+
 @pytest.fixture
 def site_of(demo, client):
     def crawl(role):
-        log_in(client, ROLES[role])
-        return discover(client)
+        if role not in _discovered:
+            log_in(client, ROLES[role])
+            _discovered[role] = discover(client)
+        return _discovered[role]
 
     return crawl
 
