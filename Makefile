@@ -19,8 +19,10 @@ run: install messages
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## test: run the whole suite (SQLite, or PostgreSQL when DATABASE_URL points to one)
+## Byte code is written even where PYTHONDONTWRITEBYTECODE is set: the next run (and every
+## worker and server a test starts) reads the compiled modules and pytest's rewritten tests.
 test: install messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PYTEST_ARGS)
 
 ## serve: one app server, production-style (gunicorn, DEBUG off); needs DJANGO_SECRET_KEY and
 ## hosts. It does not migrate: run `make release` once per release first, from one machine.

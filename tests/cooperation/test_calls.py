@@ -263,7 +263,7 @@ class Gateway(BaseHTTPRequestHandler):
 def gateway(settings):
     Gateway.received, Gateway.status = [], 200
     server = HTTPServer(("127.0.0.1", 0), Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
     settings.SMS_GATEWAY_TOKEN = "secret-token"  # noqa: S105 (a test value)
