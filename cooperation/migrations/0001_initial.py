@@ -65,6 +65,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'activation',
                 'verbose_name_plural': 'activations',
                 'ordering': ['-started_at', '-pk'],
+                'indexes': [models.Index(fields=['status', 'is_exercise'], name='activation_status_exercise'), models.Index(fields=['municipality', 'status'], name='activation_municipality_status')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('hazard__in', ['earthquake', 'flood', 'fire', 'drought', 'other'])), name='activation_hazard_known'), models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed'])), name='activation_status_known'), models.CheckConstraint(condition=models.Q(('severity__gte', 1), ('severity__lte', 4)), name='activation_severity_1_to_4'), models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status', 'open')), models.Q(('closed_at__isnull', False), ('status', 'closed')), _connector='OR'), name='activation_closed_at_iff_closed'), models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), ('closed_at__gte', models.F('started_at')), _connector='OR'), name='activation_closes_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -81,6 +83,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'activation log entry',
                 'verbose_name_plural': 'activation log entries',
                 'ordering': ['activation', 'at', 'pk'],
+                'indexes': [models.Index(fields=['activation', 'at'], name='activation_log_time')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('verb__in', ['opened', 'updated', 'need_added', 'need_changed', 'need_removed', 'called', 'responded', 'response_changed', 'state_changed', 'arrived', 'offered', 'offer_accepted', 'offer_declined', 'closed'])), name='activation_log_verb_known')],
             },
         ),
         migrations.CreateModel(
@@ -120,6 +124,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'delivery',
                 'verbose_name_plural': 'deliveries',
                 'ordering': ['call', 'pk'],
+                'indexes': [models.Index(condition=models.Q(('state', 'sent'), _negated=True), fields=['state', 'created_at'], name='delivery_pending')],
+                'constraints': [models.UniqueConstraint(fields=('call', 'recipient', 'channel'), name='delivery_one_per_person_channel'), models.CheckConstraint(condition=models.Q(('channel__in', ['in_app', 'email', 'sms'])), name='delivery_channel_known'), models.CheckConstraint(condition=models.Q(('state__in', ['queued', 'sent', 'failed'])), name='delivery_state_known'), models.CheckConstraint(condition=models.Q(('attempts__gte', 0), ('attempts__lte', 100)), name='delivery_attempts_range'), models.CheckConstraint(condition=models.Q(models.Q(('sent_at__isnull', False), ('state', 'sent')), models.Q(models.Q(('state', 'sent'), _negated=True), ('sent_at__isnull', True)), _connector='OR'), name='delivery_sent_at_iff_sent'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'failed'), _negated=True), models.Q(('last_error', ''), _negated=True), _connector='OR'), name='delivery_failure_has_error')],
             },
         ),
         migrations.CreateModel(
@@ -142,6 +148,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'need',
                 'verbose_name_plural': 'needs',
                 'ordering': ['activation', 'priority', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['search_rescue', 'first_aid', 'psychosocial', 'shelter', 'food_water', 'logistics', 'translation', 'volunteers', 'equipment', 'fundraising', 'other'])), name='need_kind_known'), models.CheckConstraint(condition=models.Q(('unit__in', ['people', 'teams', 'vehicles', 'beds', 'tents', 'meals_per_day', 'litres_per_day', 'tonnes', 'pieces', 'liras'])), name='need_unit_known'), models.CheckConstraint(condition=models.Q(('quantity__gte', 0), ('quantity__lte', 10000000)), name='need_quantity_range'), models.CheckConstraint(condition=models.Q(('priority__in', [1, 2, 3])), name='need_priority_known')],
             },
         ),
         migrations.CreateModel(
@@ -161,6 +168,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'offer of help',
                 'verbose_name_plural': 'offers of help',
                 'ordering': ['activation', '-created_at', '-pk'],
+                'indexes': [models.Index(fields=['activation', 'status'], name='offer_activation_status')],
+                'constraints': [models.UniqueConstraint(fields=('activation', 'ngo'), name='offer_one_per_ngo'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'accepted', 'declined'])), name='offer_status_known'), models.CheckConstraint(condition=models.Q(('message', ''), _negated=True), name='offer_has_message'), models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='offer_decided_at_iff_decided')],
             },
         ),
         migrations.CreateModel(
@@ -201,6 +210,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'cooperation protocol',
                 'verbose_name_plural': 'cooperation protocols',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['municipality', 'status'], name='protocol_municipality_status'), models.Index(fields=['status', 'ends_on'], name='protocol_status_ends_on')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'proposed', 'active', 'expired', 'terminated'])), name='protocol_status_known'), models.CheckConstraint(condition=models.Q(('hazard_earthquake', True), ('hazard_flood', True), ('hazard_fire', True), ('hazard_drought', True), ('hazard_other', True), _connector='OR'), name='protocol_has_a_hazard'), models.CheckConstraint(condition=models.Q(('phase_risk_reduction', True), ('phase_preparedness', True), ('phase_response', True), ('phase_recovery', True), _connector='OR'), name='protocol_has_a_phase'), models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='protocol_ends_after_start'), models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('ends_on__isnull', False), ('starts_on__isnull', False)), _connector='OR'), name='protocol_dates_once_proposed'), models.CheckConstraint(condition=models.Q(('status', 'draft'), ('proposed_at__isnull', False), _connector='OR'), name='protocol_proposed_at_once_proposed'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['active', 'expired', 'terminated']), _negated=True), ('activated_at__isnull', False), _connector='OR'), name='protocol_activated_at_once_active'), models.CheckConstraint(condition=models.Q(models.Q(('ended_at__isnull', False), ('status__in', ['expired', 'terminated'])), models.Q(models.Q(('status__in', ['expired', 'terminated']), _negated=True), ('ended_at__isnull', True)), _connector='OR'), name='protocol_ended_at_iff_ended'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'terminated'), models.Q(('termination_reason', ''), _negated=True)), models.Q(models.Q(('status', 'terminated'), _negated=True), ('termination_reason', '')), _connector='OR'), name='protocol_reason_iff_terminated')],
             },
         ),
         migrations.CreateModel(
@@ -215,6 +226,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "municipality's commitment",
                 'verbose_name_plural': "municipality's commitments",
                 'ordering': ['protocol', 'order', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='municipal_commitment_has_text')],
             },
         ),
         migrations.AddField(
@@ -236,6 +248,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'protocol party',
                 'verbose_name_plural': 'protocol parties',
                 'ordering': ['protocol', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('protocol', 'ngo'), name='protocol_party_unique_ngo'), models.CheckConstraint(condition=models.Q(('accepted_by__isnull', True), ('accepted_at__isnull', False), _connector='OR'), name='protocol_party_accepted_by_has_time')],
             },
         ),
         migrations.CreateModel(
@@ -254,6 +267,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'NGO commitment',
                 'verbose_name_plural': 'NGO commitments',
                 'ordering': ['party', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['search_rescue', 'first_aid', 'psychosocial', 'shelter', 'food_water', 'logistics', 'translation', 'volunteers', 'equipment', 'fundraising', 'other'])), name='ngo_commitment_kind_known'), models.CheckConstraint(condition=models.Q(('unit', ''), ('unit__in', ['people', 'teams', 'vehicles', 'beds', 'tents', 'meals_per_day', 'litres_per_day', 'tonnes', 'pieces', 'liras']), _connector='OR'), name='ngo_commitment_unit_known'), models.CheckConstraint(condition=models.Q(('quantity__isnull', True), models.Q(('quantity__gte', 0), ('quantity__lte', 10000000)), _connector='OR'), name='ngo_commitment_quantity_range'), models.CheckConstraint(condition=models.Q(('people__isnull', True), models.Q(('people__gte', 0), ('people__lte', 10000000)), _connector='OR'), name='ngo_commitment_people_range'), models.CheckConstraint(condition=models.Q(('quantity__isnull', True), models.Q(('unit', ''), _negated=True), _connector='OR'), name='ngo_commitment_quantity_has_unit')],
             },
         ),
         migrations.CreateModel(
@@ -276,6 +290,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'response',
                 'verbose_name_plural': 'responses',
+                'constraints': [models.CheckConstraint(condition=models.Q(('availability__in', ['available', 'partly', 'not_available'])), name='response_availability_known'), models.CheckConstraint(condition=models.Q(('people__gte', 0), ('people__lte', 10000000)), name='response_people_range'), models.CheckConstraint(condition=models.Q(('vehicles__gte', 0), ('vehicles__lte', 10000000)), name='response_vehicles_range'), models.CheckConstraint(condition=models.Q(models.Q(('availability', 'not_available'), _negated=True), models.Q(('people', 0), ('vehicles', 0)), _connector='OR'), name='response_sends_nothing_when_not_available')],
             },
         ),
         migrations.CreateModel(
@@ -292,111 +307,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'pledged item',
                 'verbose_name_plural': 'pledged items',
                 'ordering': ['response', 'need'],
+                'constraints': [models.UniqueConstraint(fields=('response', 'need'), name='response_item_one_per_need'), models.CheckConstraint(condition=models.Q(('pledged__gte', 0), ('pledged__lte', 10000000)), name='response_item_pledged_range'), models.CheckConstraint(condition=models.Q(('arrived__gte', 0), ('arrived__lte', 10000000)), name='response_item_arrived_range')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='activation',
-            index=models.Index(fields=['status', 'is_exercise'], name='activation_status_exercise'),
-        ),
-        migrations.AddIndex(
-            model_name='activation',
-            index=models.Index(fields=['municipality', 'status'], name='activation_municipality_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.CheckConstraint(condition=models.Q(('hazard__in', ['earthquake', 'flood', 'fire', 'drought', 'other'])), name='activation_hazard_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed'])), name='activation_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.CheckConstraint(condition=models.Q(('severity__gte', 1), ('severity__lte', 4)), name='activation_severity_1_to_4'),
-        ),
-        migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status', 'open')), models.Q(('closed_at__isnull', False), ('status', 'closed')), _connector='OR'), name='activation_closed_at_iff_closed'),
-        ),
-        migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), ('closed_at__gte', models.F('started_at')), _connector='OR'), name='activation_closes_after_start'),
-        ),
-        migrations.AddIndex(
-            model_name='activationlogentry',
-            index=models.Index(fields=['activation', 'at'], name='activation_log_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='activationlogentry',
-            constraint=models.CheckConstraint(condition=models.Q(('verb__in', ['opened', 'updated', 'need_added', 'need_changed', 'need_removed', 'called', 'responded', 'response_changed', 'state_changed', 'arrived', 'offered', 'offer_accepted', 'offer_declined', 'closed'])), name='activation_log_verb_known'),
-        ),
-        migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('state', 'sent'), _negated=True), fields=['state', 'created_at'], name='delivery_pending'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('call', 'recipient', 'channel'), name='delivery_one_per_person_channel'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['in_app', 'email', 'sms'])), name='delivery_channel_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['queued', 'sent', 'failed'])), name='delivery_state_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('attempts__gte', 0), ('attempts__lte', 100)), name='delivery_attempts_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('sent_at__isnull', False), ('state', 'sent')), models.Q(models.Q(('state', 'sent'), _negated=True), ('sent_at__isnull', True)), _connector='OR'), name='delivery_sent_at_iff_sent'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'failed'), _negated=True), models.Q(('last_error', ''), _negated=True), _connector='OR'), name='delivery_failure_has_error'),
-        ),
-        migrations.AddConstraint(
-            model_name='need',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['search_rescue', 'first_aid', 'psychosocial', 'shelter', 'food_water', 'logistics', 'translation', 'volunteers', 'equipment', 'fundraising', 'other'])), name='need_kind_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='need',
-            constraint=models.CheckConstraint(condition=models.Q(('unit__in', ['people', 'teams', 'vehicles', 'beds', 'tents', 'meals_per_day', 'litres_per_day', 'tonnes', 'pieces', 'liras'])), name='need_unit_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='need',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0), ('quantity__lte', 10000000)), name='need_quantity_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='need',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', [1, 2, 3])), name='need_priority_known'),
-        ),
-        migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['activation', 'status'], name='offer_activation_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(fields=('activation', 'ngo'), name='offer_one_per_ngo'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'accepted', 'declined'])), name='offer_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('message', ''), _negated=True), name='offer_has_message'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='offer_decided_at_iff_decided'),
-        ),
-        migrations.AddConstraint(
-            model_name='municipalcommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='municipal_commitment_has_text'),
         ),
         migrations.AddIndex(
             model_name='call',
@@ -421,105 +333,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='call',
             constraint=models.CheckConstraint(condition=models.Q(('responded_at__isnull', True), ('responded_at__gte', models.F('sent_at')), _connector='OR'), name='call_responded_after_sent'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocolparty',
-            constraint=models.UniqueConstraint(fields=('protocol', 'ngo'), name='protocol_party_unique_ngo'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocolparty',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted_by__isnull', True), ('accepted_at__isnull', False), _connector='OR'), name='protocol_party_accepted_by_has_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='ngocommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['search_rescue', 'first_aid', 'psychosocial', 'shelter', 'food_water', 'logistics', 'translation', 'volunteers', 'equipment', 'fundraising', 'other'])), name='ngo_commitment_kind_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='ngocommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('unit', ''), ('unit__in', ['people', 'teams', 'vehicles', 'beds', 'tents', 'meals_per_day', 'litres_per_day', 'tonnes', 'pieces', 'liras']), _connector='OR'), name='ngo_commitment_unit_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='ngocommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__isnull', True), models.Q(('quantity__gte', 0), ('quantity__lte', 10000000)), _connector='OR'), name='ngo_commitment_quantity_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='ngocommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('people__isnull', True), models.Q(('people__gte', 0), ('people__lte', 10000000)), _connector='OR'), name='ngo_commitment_people_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='ngocommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__isnull', True), models.Q(('unit', ''), _negated=True), _connector='OR'), name='ngo_commitment_quantity_has_unit'),
-        ),
-        migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('availability__in', ['available', 'partly', 'not_available'])), name='response_availability_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('people__gte', 0), ('people__lte', 10000000)), name='response_people_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('vehicles__gte', 0), ('vehicles__lte', 10000000)), name='response_vehicles_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('availability', 'not_available'), _negated=True), models.Q(('people', 0), ('vehicles', 0)), _connector='OR'), name='response_sends_nothing_when_not_available'),
-        ),
-        migrations.AddConstraint(
-            model_name='responseitem',
-            constraint=models.UniqueConstraint(fields=('response', 'need'), name='response_item_one_per_need'),
-        ),
-        migrations.AddConstraint(
-            model_name='responseitem',
-            constraint=models.CheckConstraint(condition=models.Q(('pledged__gte', 0), ('pledged__lte', 10000000)), name='response_item_pledged_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='responseitem',
-            constraint=models.CheckConstraint(condition=models.Q(('arrived__gte', 0), ('arrived__lte', 10000000)), name='response_item_arrived_range'),
-        ),
-        migrations.AddIndex(
-            model_name='protocol',
-            index=models.Index(fields=['municipality', 'status'], name='protocol_municipality_status'),
-        ),
-        migrations.AddIndex(
-            model_name='protocol',
-            index=models.Index(fields=['status', 'ends_on'], name='protocol_status_ends_on'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'proposed', 'active', 'expired', 'terminated'])), name='protocol_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(('hazard_earthquake', True), ('hazard_flood', True), ('hazard_fire', True), ('hazard_drought', True), ('hazard_other', True), _connector='OR'), name='protocol_has_a_hazard'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(('phase_risk_reduction', True), ('phase_preparedness', True), ('phase_response', True), ('phase_recovery', True), _connector='OR'), name='protocol_has_a_phase'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='protocol_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('ends_on__isnull', False), ('starts_on__isnull', False)), _connector='OR'), name='protocol_dates_once_proposed'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('proposed_at__isnull', False), _connector='OR'), name='protocol_proposed_at_once_proposed'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['active', 'expired', 'terminated']), _negated=True), ('activated_at__isnull', False), _connector='OR'), name='protocol_activated_at_once_active'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ended_at__isnull', False), ('status__in', ['expired', 'terminated'])), models.Q(models.Q(('status__in', ['expired', 'terminated']), _negated=True), ('ended_at__isnull', True)), _connector='OR'), name='protocol_ended_at_iff_ended'),
-        ),
-        migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'terminated'), models.Q(('termination_reason', ''), _negated=True)), models.Q(models.Q(('status', 'terminated'), _negated=True), ('termination_reason', '')), _connector='OR'), name='protocol_reason_iff_terminated'),
         ),
     ]

@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'regional programme',
                 'verbose_name_plural': 'regional programmes',
                 'ordering': ['starts_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'), models.CheckConstraint(condition=models.Q(('registration_deadline__lte', models.F('ends_at'))), name='event_deadline_before_end'), models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='event_capacity_positive'), models.CheckConstraint(condition=models.Q(('seats_taken__lte', models.F('capacity'))), name='event_never_overbooked'), models.CheckConstraint(condition=models.Q(('state__in', ['planned', 'held', 'cancelled'])), name='event_state_known')],
             },
         ),
         migrations.CreateModel(
@@ -68,6 +69,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'registration',
                 'verbose_name_plural': 'registrations',
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['event', 'status'], name='registration_event_status')],
+                'constraints': [models.UniqueConstraint(fields=('event', 'user'), name='registration_one_per_person_and_event'), models.CheckConstraint(condition=models.Q(models.Q(('municipality__isnull', True), ('ngo__isnull', False)), models.Q(('municipality__isnull', False), ('ngo__isnull', True)), _connector='OR'), name='registration_for_one_organisation'), models.CheckConstraint(condition=models.Q(('status__in', ['registered', 'waitlisted', 'cancelled', 'attended'])), name='registration_status_known'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'waitlisted'), ('waitlist_position__isnull', False)), models.Q(models.Q(('status', 'waitlisted'), _negated=True), ('waitlist_position__isnull', True)), _connector='OR'), name='registration_waitlist_position_iff_waitlisted')],
             },
         ),
         migrations.CreateModel(
@@ -101,45 +104,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'agenda items',
                 'ordering': ['order', 'starts_at', 'pk'],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('registration_deadline__lte', models.F('ends_at'))), name='event_deadline_before_end'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='event_capacity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('seats_taken__lte', models.F('capacity'))), name='event_never_overbooked'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['planned', 'held', 'cancelled'])), name='event_state_known'),
-        ),
-        migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['event', 'status'], name='registration_event_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('event', 'user'), name='registration_one_per_person_and_event'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('municipality__isnull', True), ('ngo__isnull', False)), models.Q(('municipality__isnull', False), ('ngo__isnull', True)), _connector='OR'), name='registration_for_one_organisation'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['registered', 'waitlisted', 'cancelled', 'attended'])), name='registration_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'waitlisted'), ('waitlist_position__isnull', False)), models.Q(models.Q(('status', 'waitlisted'), _negated=True), ('waitlist_position__isnull', True)), _connector='OR'), name='registration_waitlist_position_iff_waitlisted'),
         ),
     ]

@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'campaign',
                 'verbose_name_plural': 'campaigns',
                 'ordering': ['-opens_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='campaign_closes_after_opening')],
             },
         ),
         migrations.CreateModel(
@@ -98,6 +99,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'submission',
                 'verbose_name_plural': 'submissions',
+                'constraints': [models.UniqueConstraint(fields=('campaign', 'ngo'), name='submission_one_per_ngo_and_campaign'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted'])), name='submission_status_known'), models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('receipt_number__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='submission_submitted_has_receipt')],
             },
         ),
         migrations.CreateModel(
@@ -120,6 +122,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'expectation',
                 'verbose_name_plural': 'expectations',
                 'ordering': ['submission', 'rank'],
+                'indexes': [models.Index(fields=['municipality', 'status'], name='expectation_inbox')],
+                'constraints': [models.UniqueConstraint(fields=('submission', 'rank'), name='expectation_rank_unique_per_submission'), models.CheckConstraint(condition=models.Q(('rank__isnull', True), models.Q(('rank__gte', 1), ('rank__lte', 5)), _connector='OR'), name='expectation_rank_1_to_5'), models.CheckConstraint(condition=models.Q(('status__in', ['new', 'under_review', 'accepted', 'planned', 'in_progress', 'completed', 'declined', 'referred'])), name='expectation_status_known')],
             },
         ),
         migrations.CreateModel(
@@ -143,38 +147,6 @@ class Migration(migrations.Migration):
             model_name='category',
             name='theme',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='surveys.theme', verbose_name='theme'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='campaign_closes_after_opening'),
-        ),
-        migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('campaign', 'ngo'), name='submission_one_per_ngo_and_campaign'),
-        ),
-        migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted'])), name='submission_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('receipt_number__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='submission_submitted_has_receipt'),
-        ),
-        migrations.AddIndex(
-            model_name='expectation',
-            index=models.Index(fields=['municipality', 'status'], name='expectation_inbox'),
-        ),
-        migrations.AddConstraint(
-            model_name='expectation',
-            constraint=models.UniqueConstraint(fields=('submission', 'rank'), name='expectation_rank_unique_per_submission'),
-        ),
-        migrations.AddConstraint(
-            model_name='expectation',
-            constraint=models.CheckConstraint(condition=models.Q(('rank__isnull', True), models.Q(('rank__gte', 1), ('rank__lte', 5)), _connector='OR'), name='expectation_rank_1_to_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='expectation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'under_review', 'accepted', 'planned', 'in_progress', 'completed', 'declined', 'referred'])), name='expectation_status_known'),
         ),
         migrations.AddConstraint(
             model_name='category',
