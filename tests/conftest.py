@@ -3,15 +3,15 @@ from django.db import transaction
 from pytest_django.plugin import blocking_manager_key
 
 from demo.services.erzurum import seed_demo
-from tests.demo_copy import demo_world
+from tests.demo_copy import demo_world, keep_demo
 
 # The demo world (`manage.py seed_demo`) takes seconds to build. Tests that use the `demo`
 # fixture inside the usual per-test transaction share one copy per test process: it is built in
 # an outer transaction, each test runs in a savepoint inside it (pytest-django's `db`) and rolls
 # back to it, and the outer transaction is rolled back before any test that does not use the
 # demo runs. Such tests are collected first so that one build serves them all. Tests on a
-# transactional database (live server, concurrency) cannot share it: the first of them in a
-# process builds it and keeps a copy, the later ones put the copy back (tests/demo_copy.py).
+# transactional database (live server, concurrency) cannot share it: they put back a copy of
+# it, taken when it was built (tests/demo_copy.py).
 _TRANSACTIONAL = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 _shared_demo = {"atomic": None}
 
@@ -67,6 +67,7 @@ def pytest_runtest_setup(item):
             atomic.__enter__()
             _shared_demo["atomic"] = atomic
             seed_demo(log=_quiet)
+            keep_demo()
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,10 +1,10 @@
 """The demo world for tests on a transactional database (live server, concurrency).
 
 Such a test cannot share the demo of the per-test transactions (tests/conftest.py): its writes
-are committed, and the database is emptied after it. Seeding the demo again takes 3–5 s. The first
-such test of a process seeds it and keeps a copy of every table's rows and of the files the demo
-stored; the later ones put the copy back (a fraction of a second): the same rows, with the same
-keys, as right after `seed_demo`.
+are committed, and the database is emptied after it. Seeding the demo again takes 3–5 s. A copy
+of every table's rows and of the files the demo stored is taken when a process first builds the
+demo (the shared one, or the first such test's); these tests put the copy back (a fraction of a
+second): the same rows, with the same keys, as right after `seed_demo`.
 """
 
 import datetime
@@ -85,10 +85,17 @@ class DemoCopy:
 _copy = []
 
 
+def keep_demo():
+    """Keep a copy of the demo just seeded, if this process has none yet (the shared demo of
+    the per-test transactions is read the same way: its rows are visible inside them)."""
+    if not _copy:
+        _copy.append(DemoCopy())
+
+
 def demo_world(seed):
     """Seed the demo (the first time in this process) and keep a copy, or put the copy back."""
     if _copy:
         _copy[0].put_back()
     else:
         seed()
-        _copy.append(DemoCopy())
+        keep_demo()
