@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from municipalities.models import Municipality, MunicipalStaff, Province, SubRegion
@@ -87,6 +89,27 @@ class World:
     call: object = None
     item: object = None
     offer: object = None
+    # The session cookie of each signed-in role, made once with the world (see ``as_role``).
+    sessions: dict = field(default_factory=dict)
+
+
+def as_role(client, world, role):
+    """Send the client's next requests as ``role``: with the session made for it when the world
+    was built (a log-in per request would cost more than most requests; a request that changes
+    or ends its session does so in the savepoint it runs in)."""
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+    if role in world.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+
+
+def _sessions(world):
+    sessions = {}
+    for role, user in world.users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
 
 
 def _user(email, **kwargs):
@@ -340,7 +363,9 @@ def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
 
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        yield build_world()
+        world = build_world()
+        world.sessions = _sessions(world)
+        yield world
         transaction.set_rollback(True)
 
 

@@ -18,7 +18,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.conftest import ROLES, World
+from tests.security.conftest import ROLES, World, as_role
 
 pytestmark = pytest.mark.django_db
 
@@ -1036,13 +1036,11 @@ def _content(response) -> str:
     return response.content.decode("utf-8", "replace")
 
 
-def _request(client, user, check, url, data):
-    """One request as ``user`` in a savepoint that is rolled back: an allowed action changes
+def _request(client, world, role, check, url, data):
+    """One request as ``role`` in a savepoint that is rolled back: an allowed action changes
     nothing the next role's request sees."""
     with transaction.atomic():
-        client.logout()
-        if user is not None:
-            client.force_login(user)
+        as_role(client, world, role)
         try:
             send = client.get if check.method == "GET" else client.post
             response = send(url, data)
@@ -1068,7 +1066,7 @@ def test_permission_matrix(name, world, client):
         else:
             data = check.data(world) if check.data else {}
         for role, expected in check.expect.items():
-            result, content = _request(client, world.users[role], check, url, data)
+            result, content = _request(client, world, role, check, url, data)
             if result != expected:
                 mismatches.append(
                     f"{check.method} {url} as {role}: expected {expected}, got {result}"
@@ -1105,10 +1103,7 @@ def test_links_shown_to_a_role_lead_to_pages_it_may_open(world, client):
     """A page never offers a role a link that ends in 403, 404 or an error."""
     dead = []
     for role in ROLES:
-        user = world.users[role]
-        client.logout()
-        if user is not None:
-            client.force_login(user)
+        as_role(client, world, role)
         links = set()
         for name, kwargs in LINK_SOURCES:
             response = client.get(reverse(name, kwargs=kwargs(world)))
