@@ -3,7 +3,12 @@ from django.db import transaction
 from pytest_django.plugin import blocking_manager_key
 
 from demo.services.erzurum import seed_demo
-from tests.demo_copy import demo_world, keep_demo
+from tests.database_copy import (
+    DatabaseCopy,
+    demo_world,
+    fresh_database_after_transactional_tests,
+    keep_demo,
+)
 
 # The demo world (`manage.py seed_demo`) takes seconds to build. Tests that use the `demo`
 # fixture inside the usual per-test transaction share one copy per test process: it is built in
@@ -11,7 +16,7 @@ from tests.demo_copy import demo_world, keep_demo
 # back to it, and the outer transaction is rolled back before any test that does not use the
 # demo runs. Such tests are collected first so that one build serves them all. Tests on a
 # transactional database (live server, concurrency) cannot share it: they put back a copy of
-# it, taken when it was built (tests/demo_copy.py).
+# it, taken when it was built (tests/database_copy.py).
 _TRANSACTIONAL = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 _shared_demo = {"atomic": None}
 
@@ -51,7 +56,9 @@ def _leave_shared_demo(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_databases_ready(django_db_setup):
+def _test_databases_ready(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        fresh_database_after_transactional_tests(DatabaseCopy())
     _shared_demo["ready"] = True
 
 

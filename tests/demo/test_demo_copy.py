@@ -1,5 +1,5 @@
 """The copy of the demo that tests on a transactional database put back instead of seeding it
-again (tests/demo_copy.py) is the demo as seeded: every table's rows with their keys, and the
+again (tests/database_copy.py) is the demo as seeded: every table's rows with their keys, and the
 stored files; new rows get new keys afterwards."""
 
 import pytest
@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from demo.services.erzurum import seed_demo
 from portal.models import Attachment, User
 from surveys.models import CaseMessage, Expectation
-from tests.demo_copy import DemoCopy
+from tests.database_copy import DatabaseCopy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ def _rows(copy):
 
 def test_a_copy_put_back_is_the_seeded_demo_with_its_files_and_keys_go_on():
     seed_demo(log=lambda *args: None)
-    copy = DemoCopy()
+    copy = DatabaseCopy()
     seeded = _rows(copy)
     assert User.objects.count() > 5 and Attachment.objects.exists()
     attachment = Attachment.objects.order_by("pk").first()
@@ -52,7 +52,7 @@ def test_a_copy_put_back_is_the_seeded_demo_with_its_files_and_keys_go_on():
 
     copy.put_back()
 
-    assert _rows(DemoCopy()) == seeded
+    assert _rows(DatabaseCopy()) == seeded
     assert not User.objects.filter(email="yeni@ornek.test").exists()
     assert Expectation.objects.get(pk=case.pk).title == case.title
     assert CaseMessage.objects.exists()
