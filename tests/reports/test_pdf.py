@@ -36,6 +36,20 @@ def report_data(db):
     return campaign
 
 
+@pytest.fixture
+def laid_out(monkeypatch):
+    """The documents WeasyPrint lays out during the test, in order."""
+    documents = []
+    render = pdf.report_document
+
+    def keep(*args, **kwargs):
+        documents.append(render(*args, **kwargs))
+        return documents[-1]
+
+    monkeypatch.setattr(pdf, "report_document", keep)
+    return documents
+
+
 def page_texts(document):
     """The text of each laid-out page, margin boxes (the page numbers) included."""
     texts = []
@@ -46,15 +60,7 @@ def page_texts(document):
 
 
 @needs_weasyprint
-def test_pdf_has_a_cover_page_numbers_and_the_partners(client, report_data, monkeypatch):
-    documents = []
-    render = pdf.report_document
-
-    def keep(*args, **kwargs):
-        documents.append(render(*args, **kwargs))
-        return documents[-1]
-
-    monkeypatch.setattr(pdf, "report_document", keep)
+def test_pdf_has_a_cover_page_numbers_and_the_partners(client, report_data, laid_out):
     client.force_login(make_regional())
 
     response = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
@@ -64,7 +70,7 @@ def test_pdf_has_a_cover_page_numbers_and_the_partners(client, report_data, monk
         'attachment; filename="report-k2025-subregion-14.pdf"'
     )
     assert response.content.startswith(b"%PDF-")
-    [document] = documents
+    [document] = laid_out
     pages = page_texts(document)
     assert len(pages) >= 4
     cover = pages[0]
@@ -90,29 +96,17 @@ def test_pdf_has_a_cover_page_numbers_and_the_partners(client, report_data, monk
 
 
 @needs_weasyprint
-def test_turkish_pdf_numbers_pages_in_turkish(client, report_data, monkeypatch):
-    documents = []
-    render = pdf.report_document
-    monkeypatch.setattr(
-        pdf, "report_document", lambda *a, **k: documents.append(render(*a, **k)) or documents[-1]
-    )
+def test_turkish_pdf_numbers_pages_in_turkish(client, report_data, laid_out):
     client.force_login(make_national())
     response = client.get("/reports/pdf/", {"scope": "nation"})
     assert response.content.startswith(b"%PDF-")
-    pages = page_texts(documents[0])
+    pages = page_texts(laid_out[0])
     assert f"Sayfa 2 / {len(pages)}" in pages[1]
     assert "Türkiye Belediye Başkanları Birliği" in pages[0]
 
 
 @needs_weasyprint
-def test_the_same_report_is_laid_out_once_and_another_language_again(
-    client, report_data, monkeypatch
-):
-    laid_out = []
-    render = pdf.report_document
-    monkeypatch.setattr(
-        pdf, "report_document", lambda *a, **k: laid_out.append(render(*a, **k)) or laid_out[-1]
-    )
+def test_the_same_report_is_laid_out_once_and_another_language_again(client, report_data, laid_out):
     client.force_login(make_regional())
 
     first = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
