@@ -64,11 +64,10 @@ def report_html(context, request=None) -> str:
     return render_to_string(TEMPLATE, context, request=request)
 
 
-def report_document(context, request=None, *, html=None):
-    """The report laid out in pages (a WeasyPrint document), from ``html`` when it has already
-    been rendered. Needs ``pdf_available()``."""
+def report_document(context, request=None):
+    """The report laid out in pages (a WeasyPrint document). Needs ``pdf_available()``."""
     weasyprint = _weasyprint()
-    html = weasyprint.HTML(string=report_html(context, request) if html is None else html)
+    html = weasyprint.HTML(string=report_html(context, request))
     return html.render(stylesheets=[weasyprint.CSS(string=_page_css())])
 
 
@@ -78,13 +77,19 @@ def report_pdf(context, request=None) -> bytes:
     Laying out a national report takes seconds; its HTML a few milliseconds. The file is kept in
     the reports' cache under a digest of the HTML and the stylesheet it is made from: whoever
     asks for the same report with the same figures, in the same language, gets the same file
-    without waiting, and a report whose figures or words changed is laid out again."""
-    html = report_html(context, request)
-    digest = hashlib.sha256(f"{html}\0{_page_css()}".encode()).hexdigest()
+    without waiting, and a report whose figures or words changed is laid out again.
+
+    The moment the file is made (the cover's "Date") is left out of the digest, or no file would
+    outlive the minute it was made in: a report asked for again later is the file already made,
+    whose cover says when that was; its "Figures as of", which is in the digest, says how fresh
+    its figures are."""
+    css = _page_css()
+    keyed = report_html({**context, "generated_at": None}, request)
+    digest = hashlib.sha256(f"{keyed}\0{css}".encode()).hexdigest()
     key = f"report-pdf:{digest}"
     content = caches["reports"].get(key)
     if content is None:
-        content = report_document(context, request, html=html).write_pdf()
+        content = report_document(context, request).write_pdf()
         caches["reports"].set(key, content, KEEP_SECONDS)
     return content
 

@@ -2,8 +2,12 @@
 the project's partners, then the print page's sections, with page numbers; and a clear message
 instead of a broken link where WeasyPrint's system libraries are missing."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.cache import caches
+from django.utils import formats, timezone, translation
 
 from portal.models import ExportLog
 from reports.services import pdf
@@ -108,13 +112,21 @@ def test_turkish_pdf_numbers_pages_in_turkish(client, report_data, laid_out):
 @needs_weasyprint
 def test_the_same_report_is_laid_out_once_and_another_language_again(client, report_data, laid_out):
     client.force_login(make_regional())
+    start = timezone.now().replace(second=0, microsecond=0)
 
-    first = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
-    again = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
-    turkish = client.get("/reports/pdf/", {"scope": "subregion:14"})
+    # Minutes apart: the cover's "Date" differs, the report does not.
+    with time_machine.travel(start, tick=False):
+        first = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
+    with time_machine.travel(start + datetime.timedelta(minutes=7), tick=False):
+        again = client.get("/en/reports/pdf/", {"scope": "subregion:14"})
+        turkish = client.get("/reports/pdf/", {"scope": "subregion:14"})
 
     assert len(laid_out) == 2
     assert again.content == first.content
+    # The cover of the file made first says when it was made.
+    with translation.override("en"):
+        made = formats.date_format(timezone.localtime(start), "DATETIME_FORMAT")
+    assert f"Date {made}" in page_texts(laid_out[0])[0]
     assert again["Content-Disposition"] == first["Content-Disposition"]
     assert turkish.content.startswith(b"%PDF-") and turkish.content != first.content
     assert "Sayfa 2 /" in page_texts(laid_out[1])[1]
