@@ -8,13 +8,13 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing (apt-get install chromium fonts-dejavu-core)",
+        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
     ),
 ]
 

@@ -10,13 +10,13 @@ from PIL import Image
 from portal.models import Attachment
 from surveys.models import CaseMessage, Expectation
 from tests.attachment_files import GPS_IFD, png
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing (apt-get install chromium fonts-dejavu-core)",
+        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
     ),
 ]
 

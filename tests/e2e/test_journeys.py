@@ -14,13 +14,13 @@ from demo.services.erzurum import ERZURUM
 from municipalities.models import Municipality
 from ngos.models import NGO
 from portal.models import User
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing (apt-get install chromium fonts-dejavu-core)",
+        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
     ),
 ]
 

@@ -9,13 +9,13 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from demo.services.erzurum import ERZURUM
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing (apt-get install chromium fonts-dejavu-core)",
+        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
     ),
 ]
 
