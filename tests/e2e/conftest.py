@@ -21,7 +21,14 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # 2-core machine (tests/e2e on PostgreSQL: 98 -> 77 s); the full browser where only it is there.
 HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 CHROMIUM = HEADLESS_SHELL if HEADLESS_SHELL.exists() else Path("/usr/bin/chromium")
-INSTALL_HINT = "apt-get install chromium-headless-shell fonts-dejavu-core"
+# Every browser module's marks: the e2e marker, and skipped where no browser is installed.
+BROWSER_MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing (apt-get install chromium-headless-shell fonts-dejavu-core)",
+    ),
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

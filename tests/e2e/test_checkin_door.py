@@ -8,15 +8,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
+from tests.e2e.conftest import BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -10,15 +10,9 @@ from PIL import Image
 from portal.models import Attachment
 from surveys.models import CaseMessage, Expectation
 from tests.attachment_files import GPS_IFD, png
-from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
+from tests.e2e.conftest import BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

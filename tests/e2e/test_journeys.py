@@ -14,15 +14,9 @@ from demo.services.erzurum import ERZURUM
 from municipalities.models import Municipality
 from ngos.models import NGO
 from portal.models import User
-from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
+from tests.e2e.conftest import BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 NEW_PASSWORD = "Kestane-Kebabi-2025"  # noqa: S105 (a test account's password)
 

@@ -9,15 +9,9 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from demo.services.erzurum import ERZURUM
-from tests.e2e.conftest import CHROMIUM, INSTALL_HINT
+from tests.e2e.conftest import BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing ({INSTALL_HINT})",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 PHONE = 390
 MIN_CHART_TEXT_PX = 12
